@@ -1,0 +1,63 @@
+/**
+ * Logging with lws levels (lwsl_err ... lwsl_client). Levels are bits so a
+ * user can pick any mix; the default matches lws: err | warn | notice.
+ */
+export const enum LogLevel {
+	ERR = 1 << 0,
+	WARN = 1 << 1,
+	NOTICE = 1 << 2,
+	INFO = 1 << 3,
+	DEBUG = 1 << 4,
+	PARSER = 1 << 5,
+	HEADER = 1 << 6,
+	EXT = 1 << 7,
+	CLIENT = 1 << 8,
+}
+
+export type LogEmit = (level: LogLevel, line: string) => void;
+
+const NAMES: Record<number, string> = {
+	[LogLevel.ERR]: "E", [LogLevel.WARN]: "W", [LogLevel.NOTICE]: "N", [LogLevel.INFO]: "I",
+	[LogLevel.DEBUG]: "D", [LogLevel.PARSER]: "P", [LogLevel.HEADER]: "H", [LogLevel.EXT]: "X",
+	[LogLevel.CLIENT]: "C",
+};
+
+type TraceFn = (s: string) => void;
+
+function defaultEmit(level: LogLevel, line: string): void {
+	const g = globalThis as { trace?: TraceFn; console?: { log(s: string): void } };
+	const text = `[xsws] ${NAMES[level] ?? "?"}: ${line}`;
+	// On XS `trace` is the native console; under Node tests, console.
+	if (g.trace) g.trace(text + "\n");
+	else g.console?.log(text);
+}
+
+let mask: number = LogLevel.ERR | LogLevel.WARN | LogLevel.NOTICE;
+let emit: LogEmit = defaultEmit;
+
+/** lws_set_log_level(): choose levels and, optionally, where lines go. */
+export function setLogLevel(levels: number, emitter?: LogEmit): void {
+	mask = levels;
+	if (emitter) emit = emitter;
+}
+
+export function logEnabled(level: LogLevel): boolean {
+	return (mask & level) !== 0;
+}
+
+function out(level: LogLevel, msg: string): void {
+	if (mask & level) emit(level, msg);
+}
+
+/** lwsl_* functions. Build messages lazily at call sites on hot paths (check logEnabled first). */
+export const lwsl = {
+	err: (m: string) => out(LogLevel.ERR, m),
+	warn: (m: string) => out(LogLevel.WARN, m),
+	notice: (m: string) => out(LogLevel.NOTICE, m),
+	info: (m: string) => out(LogLevel.INFO, m),
+	debug: (m: string) => out(LogLevel.DEBUG, m),
+	parser: (m: string) => out(LogLevel.PARSER, m),
+	header: (m: string) => out(LogLevel.HEADER, m),
+	ext: (m: string) => out(LogLevel.EXT, m),
+	client: (m: string) => out(LogLevel.CLIENT, m),
+};

@@ -1,0 +1,91 @@
+/**
+ * Callback reasons, named as in libwebsockets (LWS_CALLBACK_*), so lws users
+ * find their way. The payload each reason carries in `data` is noted beside it.
+ */
+export enum Reason {
+	/** once per protocol per vhost at start-up; data: undefined */
+	PROTOCOL_INIT = 27,
+	/** once per protocol per vhost at context destroy */
+	PROTOCOL_DESTROY = 28,
+	/** WebSocket connection established; headers still readable during this callback */
+	ESTABLISHED = 0,
+	/** WebSocket data; data: Uint8Array (a view valid only during the callback) */
+	RECEIVE = 6,
+	/** the connection may write once; data: undefined */
+	SERVER_WRITEABLE = 11,
+	/** a connection bound to this protocol has closed */
+	CLOSED = 4,
+	/** an HTTP request head is complete; data: the URI path (string) */
+	HTTP = 12,
+	/** a piece of request body; data: Uint8Array */
+	HTTP_BODY = 13,
+	/** the request body is complete */
+	HTTP_BODY_COMPLETION = 14,
+	/** a file transfer completed */
+	HTTP_FILE_COMPLETION = 15,
+	/** an HTTP connection may write once */
+	HTTP_WRITEABLE = 16,
+	/** a CALLBACK mount bound this protocol to the connection */
+	HTTP_BIND_PROTOCOL = 49,
+	/** the connection leaves the protocol a CALLBACK mount bound */
+	HTTP_DROP_PROTOCOL = 50,
+	/** an HTTP connection closed */
+	CLOSED_HTTP = 5,
+	/** return nonzero to refuse a WebSocket upgrade to this protocol; data: the requested protocol name */
+	FILTER_PROTOCOL_CONNECTION = 20,
+	/** return nonzero to refuse an HTTP connection before its head is parsed */
+	FILTER_NETWORK_CONNECTION = 17,
+	/** return nonzero to refuse an HTTP request; data: the URI path */
+	FILTER_HTTP_CONNECTION = 18,
+	/** a new TCP connection was accepted (before any protocol is bound) */
+	SERVER_NEW_CLIENT_INSTANTIATED = 19,
+	/** cancelService() was called: delivered to every protocol once, wsi is the vhost's */
+	EVENT_WAIT_CANCELLED = 71,
+	/** a wsi was created (before ESTABLISHED / HTTP) */
+	WSI_CREATE = 29,
+	/** a wsi is being destroyed */
+	WSI_DESTROY = 30,
+	/** a timer set with setTimer() fired */
+	TIMER = 73,
+	/** WebSocket peer sent a close frame; data: Uint8Array of code + reason */
+	WS_PEER_INITIATED_CLOSE = 38,
+	/** a pong arrived */
+	RECEIVE_PONG = 7,
+	/** raw socket data; data: Uint8Array */
+	RAW_RX = 59,
+	/** raw socket may write once */
+	RAW_WRITEABLE = 61,
+	/** raw socket closed */
+	RAW_CLOSE = 60,
+	/** raw socket adopted */
+	RAW_ADOPT = 62,
+	/** client connected (WebSocket client) */
+	CLIENT_ESTABLISHED = 3,
+	/** client connection failed; data: reason string */
+	CLIENT_CONNECTION_ERROR = 1,
+	/** client data; data: Uint8Array */
+	CLIENT_RECEIVE = 8,
+	/** client may write once */
+	CLIENT_WRITEABLE = 10,
+}
+
+/** How wsi.write() frames its bytes (lws `enum lws_write_protocol`). */
+export const enum WriteProtocol {
+	TEXT = 0,
+	BINARY = 1,
+	CONTINUATION = 2,
+	HTTP = 3,
+	PING = 5,
+	PONG = 6,
+	HTTP_FINAL = 7,
+	HTTP_HEADERS = 8,
+	HTTP_HEADERS_CONTINUATION = 9,
+	/** or'd in: this fragment is not the last of its message */
+	NO_FIN = 0x40,
+}
+
+/** Verdict of a role handler: only the service code acts on it (never free a wsi mid-dispatch). */
+export const enum Handled {
+	OK = 0,
+	PLEASE_CLOSE = 1,
+}

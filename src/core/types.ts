@@ -1,0 +1,101 @@
+import type { Reason } from "./reasons.js";
+import type { Wsi } from "./wsi.js";
+import type { Fops } from "../fs/fops.js";
+
+/** What a protocol callback is handed in `data`, by reason (see Reason). */
+export type CallbackData = Uint8Array | string | undefined;
+
+/**
+ * A protocol callback, lws style. Return -1 (or any nonzero) to close the
+ * connection; for FILTER_* reasons nonzero refuses. `user` is the
+ * per-session object made by `newSession`, undefined for vhost-wide reasons.
+ */
+export type ProtocolCallback<PSS extends object = object> =
+	(wsi: Wsi, reason: Reason, user: PSS | undefined, data: CallbackData) => number | void;
+
+export interface Protocol<PSS extends object = object> {
+	/** Protocol name: the WebSocket subprotocol, and the name mounts bind by. */
+	name: string;
+	callback: ProtocolCallback<PSS>;
+	/** Makes the per-session state (lws `per_session_data_size`); called once per connection bound. */
+	newSession?: () => PSS;
+	/** Largest piece of received data handed to RECEIVE / HTTP_BODY at once. */
+	rxBufferSize?: number;
+}
+
+/** How a mount serves (lws `enum lws_mount_protocols`). */
+export const enum MountProtocol {
+	FILE = 0,
+	CALLBACK = 1,
+	REDIR_HTTP = 2,
+	REDIR_HTTPS = 3,
+}
+
+export interface Mount {
+	/** URL prefix, e.g. "/" or "/api". */
+	mountpoint: string;
+	/** FILE: a directory (or, later, a zip) path the fops understand; REDIR: the target URL; CALLBACK: unused. */
+	origin: string;
+	originProtocol: MountProtocol;
+	/** FILE: file served for a directory URL (lws `def`). */
+	defaultIndex?: string;
+	/** CALLBACK: the protocol to bind. */
+	protocol?: string;
+	/** Cache-Control max-age in seconds; used when cacheReusable. */
+	cacheMaxAge?: number;
+	/** false: `no-store`; true: `max-age=cacheMaxAge`. Unset: no Cache-Control header. */
+	cacheReusable?: boolean;
+	/** adds `must-revalidate`. */
+	cacheRevalidate?: boolean;
+	/** `public` when true, else `private`. */
+	cacheIntermediaries?: boolean;
+	/** Extra MIME types for this mount: { ".ext": "type/subtype" }. */
+	extraMimetypes?: Record<string, string>;
+	/** FILE: fops to use instead of the context's. */
+	fops?: Fops;
+}
+
+export interface VhostOptions {
+	name?: string;
+	port: number;
+	/** Bind address; default all interfaces. */
+	iface?: string;
+	protocols: Protocol[];
+	mounts?: Mount[];
+	/** Name of the protocol used for WebSockets asking none, and for HTTP no mount claims (lws pvo "default"). */
+	default?: string;
+	/** URL to redirect 404s to (lws `error_document_404`). */
+	errorDocument404?: string;
+}
+
+export interface ContextOptions {
+	vhosts: VhostOptions[];
+	/** Max live connections; default: the host's socket limit. At the limit the listener pauses (peers wait in the backlog). */
+	maxConnections?: number;
+	/** Header blocks in the pool (lws `max_http_header_pool`). Default 4. */
+	maxHttpHeaderPool?: number;
+	/** Bytes per header block: the whole request head must fit (lws `max_http_header_data`). Default 2048. */
+	maxHttpHeaderData?: number;
+	/** Most header lines in one request. Default 32. */
+	maxHttpHeaders?: number;
+	/** Longest request-target in bytes before 414. Default 1024. */
+	maxUriLength?: number;
+	/** Largest request body accepted before 413. Default 1 MiB. */
+	maxHttpBodySize?: number;
+	/** Shared receive buffer, and the largest piece one read takes. Default 2048. */
+	rxBufferSize?: number;
+	/** Largest piece of a file sent per WRITEABLE. Default 4096. */
+	txChunkSize?: number;
+	/** Seconds to receive a whole request head (slow senders are cut off with 408). Default 5. */
+	timeoutSecs?: number;
+	/** Seconds an idle keep-alive connection is kept. Default 5. */
+	keepaliveTimeout?: number;
+	/** Soft per-peer limit of header blocks held at once (lws `ip_limit_ah`). Default 0 = none. */
+	ipLimitAh?: number;
+	/** Hard per-peer limit of connections (lws `ip_limit_wsi`); over it the peer gets 503. Default 0 = none. */
+	ipLimitWsi?: number;
+	/** File access for FILE mounts. */
+	fops?: Fops;
+	/** Value of the Server header; "" leaves it out. Default "xsws". */
+	serverString?: string;
+}

@@ -1,0 +1,50 @@
+import type { Context } from "./context.js";
+import type { Protocol, Mount, VhostOptions } from "./types.js";
+import type { TcpListener } from "./io.js";
+import { Wsi } from "./wsi.js";
+import type { Role } from "./role.js";
+
+/** A virtual host: a port (shared with other vhosts), protocols and mounts (lws `struct lws_vhost`). */
+export class Vhost {
+	readonly name: string;
+	readonly protocols: Protocol[];
+	readonly mounts: Mount[];
+	/** WebSockets asking no subprotocol, and HTTP no mount claims, go to this protocol. */
+	readonly defaultProtocol: Protocol | null;
+	readonly errorDocument404: string | undefined;
+	listener: TcpListener | null = null;
+	/** Per-protocol vhost-wide state (lws `lws_protocol_vh_priv_get`), made on demand. */
+	private readonly priv = new Map<string, object>();
+	private pseudo: Wsi | null = null;
+
+	constructor(readonly context: Context, readonly options: VhostOptions) {
+		this.name = options.name ?? "default";
+		this.protocols = options.protocols;
+		// Longest mountpoint first, so matching takes the first hit.
+		this.mounts = (options.mounts ?? []).slice().sort((a, b) => b.mountpoint.length - a.mountpoint.length);
+		const def = options.default;
+		this.defaultProtocol = (def ? this.protocols.find((p) => p.name === def) : this.protocols[0]) ?? null;
+		if (def && !this.defaultProtocol) throw new Error(`vhost ${this.name}: default protocol "${def}" is not among its protocols`);
+		this.errorDocument404 = options.errorDocument404;
+	}
+
+	get port(): number {
+		return this.listener ? this.listener.port : this.options.port;
+	}
+
+	protocolByName(name: string): Protocol | undefined {
+		return this.protocols.find((p) => p.name === name);
+	}
+
+	/** lws_protocol_vh_priv_zalloc()/get(): state shared by all connections of a protocol on this vhost. */
+	protocolPriv<T extends object>(protocol: Protocol, make: () => T): T {
+		let v = this.priv.get(protocol.name) as T | undefined;
+		if (!v) this.priv.set(protocol.name, (v = make()));
+		return v;
+	}
+
+	/** The socketless wsi vhost-wide reasons are raised on (PROTOCOL_INIT, EVENT_WAIT_CANCELLED, ...). */
+	vhostWsi(role: Role): Wsi {
+		return (this.pseudo ??= new Wsi(this.context, this, role, null, ""));
+	}
+}

@@ -1,0 +1,222 @@
+import { Handled } from "./reasons.js";
+import type { Reason } from "./reasons.js";
+import type { Role } from "./role.js";
+import type { TcpSocket } from "./io.js";
+import type { Protocol, CallbackData } from "./types.js";
+import type { Context } from "./context.js";
+import type { Vhost } from "./vhost.js";
+import { lwsl } from "./log.js";
+
+/** Independent conditions of a connection, as bits (lws wsi flags). */
+export const enum WsiFlag {
+	WANT_WRITEABLE = 1 << 0,
+	IN_WRITEABLE = 1 << 1,
+	WROTE = 1 << 2,
+	CLOSING = 1 << 3,
+	CLOSE_AFTER_FLUSH = 1 << 4,
+	/** rx paused by the user (rxFlowControl) */
+	RX_USER = 1 << 5,
+	/** rx paused while waiting for a header block */
+	RX_AH = 1 << 6,
+	/** rx paused by the role (a response is in progress, pipelined bytes wait) */
+	RX_ROLE = 1 << 7,
+	/** after the last write, read and discard until the peer closes, so our reply is not lost to a reset */
+	LINGER = 1 << 8,
+	/** dispatch is on the stack: closes wait until it unwinds */
+	IN_DISPATCH = 1 << 9,
+	DEAD = 1 << 10,
+	/** queued for the next service pass */
+	IN_SERVICE_LIST = 1 << 11,
+}
+
+const RX_PAUSED = WsiFlag.RX_USER | WsiFlag.RX_AH | WsiFlag.RX_ROLE;
+
+/** The timeout reasons (lws `PENDING_TIMEOUT_*`). */
+export const enum Timeout {
+	NONE = 0,
+	HEADER = 1,
+	KEEPALIVE = 2,
+	BODY = 3,
+	WRITE = 4,
+	LINGER = 5,
+	CLOSE_ACK = 6,
+	USER = 7,
+}
+
+let nextId = 1;
+
+/**
+ * One connection (lws `struct lws`). Kept small: every field is a slot on
+ * XS, and the board has room for a few thousand slots in all.
+ */
+export class Wsi {
+	readonly id = nextId++;
+	role: Role;
+	/** The role's own state; each role knows its type. */
+	rs: object | null = null;
+	protocol: Protocol | null = null;
+	/** Per-session data the bound protocol made. */
+	user: object | undefined = undefined;
+	socket: TcpSocket | null;
+	vhost: Vhost;
+	peer: string;
+	flags = 0;
+	/** Bytes the socket takes now without blocking. */
+	writable = 0;
+	/** The tail of a partial write, sent before anything else. */
+	txPending: Uint8Array | null = null;
+	/** Bytes read but not yet handled (kept while rx is paused). */
+	rxStash: Uint8Array | null = null;
+	/** ms deadline of the current timeout, 0 = none. */
+	timeoutAt = 0;
+	timeoutReason: Timeout = Timeout.NONE;
+	/** When the connection entered its present RoomClass. */
+	since: number;
+
+	constructor(readonly context: Context, vhost: Vhost, role: Role, socket: TcpSocket | null, peer: string) {
+		this.vhost = vhost;
+		this.role = role;
+		this.socket = socket;
+		this.peer = peer;
+		this.since = context.now();
+	}
+
+	/** lws_callback_on_writable(): raise one WRITEABLE when the socket can take data. */
+	callOnWritable(): void {
+		if (this.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) return;
+		this.flags |= WsiFlag.WANT_WRITEABLE;
+		if (this.writable > 0 && !this.txPending) this.context.scheduleService(this);
+	}
+
+	/**
+	 * lws_write(): send bytes, framed by the role for `mode`. One write per
+	 * WRITEABLE callback; a write while an earlier one is still partly
+	 * unsent is refused too. Both are "illegal back-to-back write": logged,
+	 * and the connection is closed. Returns bytes accepted, or -1.
+	 */
+	write(data: Uint8Array | string, mode: number): number {
+		if (this.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) return -1;
+		const bytes = typeof data === "string" ? this.context.encode(data) : data;
+		if ((this.flags & (WsiFlag.IN_WRITEABLE | WsiFlag.WROTE)) === (WsiFlag.IN_WRITEABLE | WsiFlag.WROTE) || this.txPending) {
+			lwsl.err(`wsi ${this.id} (${this.protocol?.name ?? this.role.name}): illegal back-to-back write`);
+			this.close();
+			return -1;
+		}
+		this.flags |= WsiFlag.WROTE;
+		const framed = this.role.writeRoleProtocol ? this.role.writeRoleProtocol(this, bytes, mode) : bytes;
+		if (framed === null) return bytes.length;	// role swallowed it (e.g. HEAD body)
+		return this.sendRaw(framed) < 0 ? -1 : bytes.length;
+	}
+
+	/** Put bytes on the socket now, keeping what it can't take yet. Returns bytes taken by the socket, -1 if dead. */
+	sendRaw(bytes: Uint8Array): number {
+		const socket = this.socket;
+		if (!socket || this.flags & WsiFlag.DEAD) return -1;
+		if (this.txPending) {
+			// Only the library queues behind a pending tail (e.g. close frames); keep order.
+			const both = new Uint8Array(this.txPending.length + bytes.length);
+			both.set(this.txPending);
+			both.set(bytes, this.txPending.length);
+			this.txPending = both;
+			return 0;
+		}
+		let n = bytes.length <= this.writable ? bytes.length : this.writable;
+		if (n > 0) {
+			try {
+				socket.write(n === bytes.length ? bytes : bytes.subarray(0, n));
+			}
+			catch (e) {
+				lwsl.info(`wsi ${this.id}: write failed: ${e}`);
+				this.close();
+				return -1;
+			}
+			this.writable -= n;
+		}
+		if (n < bytes.length) this.txPending = bytes.slice(n);
+		return n;
+	}
+
+	/** The socket reported room: send the pending tail; true when nothing is left. */
+	flushPending(): boolean {
+		const p = this.txPending;
+		if (!p) return true;
+		this.txPending = null;
+		this.sendRaw(p);
+		return this.txPending === null;
+	}
+
+	/** lws_rx_flow_control(): false stops reading from this socket until true again. */
+	rxFlowControl(enable: boolean): void {
+		this.setRxPause(WsiFlag.RX_USER, !enable);
+	}
+
+	/** @internal a reason to pause reading comes or goes */
+	setRxPause(bit: WsiFlag, paused: boolean): void {
+		const before = this.flags & RX_PAUSED;
+		if (paused) this.flags |= bit;
+		else this.flags &= ~bit;
+		const after = this.flags & RX_PAUSED;
+		if (!before === !after || !this.socket || this.flags & WsiFlag.DEAD) return;
+		this.context.io.pauseRead(this.socket, after !== 0);
+		if (!after && this.rxStash) this.context.scheduleService(this);
+	}
+
+	get rxPaused(): boolean {
+		return (this.flags & RX_PAUSED) !== 0;
+	}
+
+	/** lws_set_timeout(): after `secs`, the role's timeout handler runs (0 cancels). */
+	setTimeout(reason: Timeout, ms: number): void {
+		this.timeoutReason = ms > 0 ? reason : Timeout.NONE;
+		this.timeoutAt = ms > 0 ? this.context.now() + ms : 0;
+		if (ms > 0) this.context.armTimeouts(this.timeoutAt);
+	}
+
+	/** Close once everything queued has been sent. */
+	closeAfterFlush(linger: boolean): void {
+		this.flags |= WsiFlag.CLOSE_AFTER_FLUSH;
+		if (linger) this.flags |= WsiFlag.LINGER;
+		if (!this.txPending) this.context.scheduleService(this);
+	}
+
+	/** Close now (deferred until the current dispatch unwinds). */
+	close(): void {
+		this.context.closeWsi(this);
+	}
+
+	get closing(): boolean {
+		return (this.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) !== 0;
+	}
+
+	/** Raise a reason on the bound protocol; a throwing callback closes only this connection. */
+	callback(reason: Reason, data?: CallbackData, protocol: Protocol | null = this.protocol): number {
+		if (!protocol) return 0;
+		try {
+			const r = protocol.callback(this, reason, this.user, data);
+			return typeof r === "number" ? r : 0;
+		}
+		catch (e) {
+			const stack = e instanceof Error && e.stack ? `\n${e.stack}` : "";
+			lwsl.err(`protocol ${protocol.name}: callback for reason ${reason} threw: ${e}${stack}`);
+			return -1;
+		}
+	}
+
+	/** Bind a protocol, making its per-session state. */
+	bindProtocol(protocol: Protocol): void {
+		this.protocol = protocol;
+		this.user = protocol.newSession ? protocol.newSession() : {};
+	}
+
+	/** @internal called by the service code with the write budget the socket reported. */
+	deliverWriteable(): Handled {
+		this.flags &= ~WsiFlag.WANT_WRITEABLE;
+		this.flags = (this.flags | WsiFlag.IN_WRITEABLE) & ~WsiFlag.WROTE;
+		try {
+			return this.role.handleWriteable(this);
+		}
+		finally {
+			this.flags &= ~(WsiFlag.IN_WRITEABLE | WsiFlag.WROTE);
+		}
+	}
+}

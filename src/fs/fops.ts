@@ -1,0 +1,25 @@
+/**
+ * File access for mounts (lws `struct lws_plat_file_ops`): a small table a
+ * directory, a zip or a resource can stand behind.
+ */
+export interface FopsFile {
+	/** Total length in bytes of what read() gives. */
+	readonly length: number;
+	/** Fill `into` from `position`; returns bytes read (0 at the end). */
+	read(into: Uint8Array, position: number): number;
+	close(): void;
+	/** A strong validator for If-None-Match, when the fops knows one cheaply. */
+	readonly etag?: string;
+}
+
+export interface Fops {
+	/** Open a file by its path under `root`; undefined if there is no such file (directories included). */
+	open(root: string, path: string): FopsFile | undefined;
+	/** True if `path` under `root` is a directory. */
+	isDirectory(root: string, path: string): boolean;
+}
+
+/** Joins a mount origin and a normalized URL path (which starts with "/"). */
+export function joinPath(root: string, path: string): string {
+	return root.endsWith("/") ? root + path.slice(1) : root + path;
+}

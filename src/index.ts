@@ -1,0 +1,22 @@
+/** xsws public API. */
+export { Context } from "./core/context.js";
+export type { ContextStats } from "./core/context.js";
+export { Wsi, Timeout } from "./core/wsi.js";
+export { Reason, WriteProtocol } from "./core/reasons.js";
+export { MountProtocol } from "./core/types.js";
+export type { Protocol, ProtocolCallback, CallbackData, Mount, VhostOptions, ContextOptions } from "./core/types.js";
+export type { HostIo, HeapFigures } from "./core/io.js";
+export { lwsl, setLogLevel, LogLevel } from "./core/log.js";
+export type { Fops, FopsFile } from "./fs/fops.js";
+export { HostFops } from "./fs/host-fops.js";
+export * as http from "./http/api.js";
+
+import { Context } from "./core/context.js";
+import type { ContextOptions } from "./core/types.js";
+import type { HostIo } from "./core/io.js";
+import { serverRoles } from "./roles/index.js";
+
+/** lws_create_context(): a server with the standard roles. */
+export function createContext(options: ContextOptions, io: HostIo): Context {
+	return new Context(options, io, serverRoles());
+}

@@ -1,0 +1,110 @@
+/**
+ * UTF-8 encode/decode behind one module: a host registers its native codec
+ * (Moddable `text/encoder` and `text/decoder` with fatal: true); the TS
+ * versions below are the reference and the fallback.
+ */
+export type Encoder = (s: string) => Uint8Array;
+/** Returns the string, or undefined when the bytes are not valid UTF-8. */
+export type Decoder = (b: Uint8Array) => string | undefined;
+
+let encoder: Encoder = encodeUtf8Ts;
+let decoder: Decoder = decodeUtf8Ts;
+
+export function setUtf8Codec(enc: Encoder, dec: Decoder): void {
+	encoder = enc;
+	decoder = dec;
+}
+
+export function encodeUtf8(s: string): Uint8Array {
+	return encoder(s);
+}
+
+export function decodeUtf8(b: Uint8Array): string | undefined {
+	return decoder(b);
+}
+
+/** Fast path for the ASCII header text we build: one byte per char. */
+export function encodeAscii(s: string, into?: Uint8Array, at = 0): Uint8Array {
+	const out = into ?? new Uint8Array(s.length);
+	for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i) & 0xff;
+	return out;
+}
+
+/** Latin-1 view of bytes (header names and values are octets). */
+export function decodeLatin1(b: Uint8Array, start = 0, end = b.length): string {
+	let s = "";
+	// Chunks of 256 keep the argument list small on XS.
+	for (let i = start; i < end; i += 256) {
+		const stop = i + 256 < end ? i + 256 : end;
+		s += String.fromCharCode.apply(null, b.subarray(i, stop) as unknown as number[]);
+	}
+	return s;
+}
+
+export function encodeUtf8Ts(s: string): Uint8Array {
+	let n = 0;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 0x80) n += 1;
+		else if (c < 0x800) n += 2;
+		else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+		else n += 3;
+	}
+	const out = new Uint8Array(n);
+	let o = 0;
+	for (let i = 0; i < s.length; i++) {
+		let c = s.charCodeAt(i);
+		if (c < 0x80) out[o++] = c;
+		else if (c < 0x800) { out[o++] = 0xc0 | (c >> 6); out[o++] = 0x80 | (c & 63); }
+		else {
+			if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+				out[o++] = 0xf0 | (c >> 18); out[o++] = 0x80 | ((c >> 12) & 63);
+				out[o++] = 0x80 | ((c >> 6) & 63); out[o++] = 0x80 | (c & 63);
+				continue;
+			}
+			if (c >= 0xd800 && c < 0xe000) c = 0xfffd;	// lone surrogate
+			out[o++] = 0xe0 | (c >> 12); out[o++] = 0x80 | ((c >> 6) & 63); out[o++] = 0x80 | (c & 63);
+		}
+	}
+	return out;
+}
+
+/** Strict UTF-8 (no overlongs, no surrogates, max U+10FFFF). */
+export function decodeUtf8Ts(b: Uint8Array): string | undefined {
+	let s = "";
+	const codes: number[] = [];
+	for (let i = 0; i < b.length;) {
+		const c = b[i];
+		let cp: number;
+		if (c < 0x80) { cp = c; i++; }
+		else if (c >= 0xc2 && c < 0xe0) {
+			if (i + 1 >= b.length || (b[i + 1] & 0xc0) !== 0x80) return undefined;
+			cp = ((c & 31) << 6) | (b[i + 1] & 63); i += 2;
+		}
+		else if (c >= 0xe0 && c < 0xf0) {
+			if (i + 2 >= b.length) return undefined;
+			const c1 = b[i + 1], c2 = b[i + 2];
+			if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
+			if (c === 0xe0 && c1 < 0xa0) return undefined;
+			if (c === 0xed && c1 >= 0xa0) return undefined;
+			cp = ((c & 15) << 12) | ((c1 & 63) << 6) | (c2 & 63); i += 3;
+		}
+		else if (c >= 0xf0 && c < 0xf5) {
+			if (i + 3 >= b.length) return undefined;
+			const c1 = b[i + 1], c2 = b[i + 2], c3 = b[i + 3];
+			if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined;
+			if (c === 0xf0 && c1 < 0x90) return undefined;
+			if (c === 0xf4 && c1 >= 0x90) return undefined;
+			cp = ((c & 7) << 18) | ((c1 & 63) << 12) | ((c2 & 63) << 6) | (c3 & 63); i += 4;
+		}
+		else return undefined;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+		}
+		else codes.push(cp);
+		if (codes.length >= 256) { s += String.fromCharCode.apply(null, codes); codes.length = 0; }
+	}
+	return s + String.fromCharCode.apply(null, codes);
+}
