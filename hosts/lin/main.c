@@ -1,0 +1,310 @@
+/*
+ * xsws-sim (MIT): the Linux desktop simulator for xsws firmware. Command line, machine creation
+ * with the board's heap budget plus the measured empty-machine baseline, entry module import,
+ * event loop, signals, fatal errors.
+ *
+ * Embeds the Moddable XS engine 13.3.0 (LGPL-3.0-or-later), built from the sources vendored in
+ * npm @agoric/xsnap 0.15.0.
+ */
+#include "xsAll.h"
+#include "host.h"
+#include <fcntl.h>
+#include <signal.h>
+
+#ifndef XSWS_VERSION
+	#define XSWS_VERSION "0.0.0"
+#endif
+
+xswsHostState xswsHost;
+
+static int gStartupFailed = 0;
+static int gQuiet = 0;
+
+static void xswsUsage(FILE* file)
+{
+	fprintf(file,
+		"usage: xsws-sim [options] --map <modules.map> --entry <specifier>\n"
+		"\n"
+		"Runs an xsws firmware on the Moddable XS engine.\n"
+		"\n"
+		"  --map FILE       module map: lines \"specifier<TAB>/absolute/path.js\"\n"
+		"  --entry SPEC     the module to run (a specifier of the map, or a path)\n"
+		"  --slots N        XS slot heap for the firmware (manifest creation heap.initial; default 4928)\n"
+		"  --chunk N        XS chunk heap bytes for the firmware (creation chunk.initial; default 78848)\n"
+		"  --stack N        XS stack slots (creation stack; default 512)\n"
+		"  --fixed          no heap growth, like the board: running out aborts \"memory full\" (exit 3)\n"
+		"  --resources DIR  where Resource finds its files\n"
+		"  --quiet          no start-up line on stderr\n"
+		"  --version        print versions and licences\n"
+		"  --help           this text\n"
+		"\n"
+		"The simulator adds the measured empty-machine baseline (built-ins, which live in flash on\n"
+		"the board) on top of --slots and --chunk.\n"
+		"Exit status: 0 done or signalled, 1 start-up error, 2 usage, 3 memory full, 4 stack overflow.\n");
+}
+
+static void xswsVersion(void)
+{
+	printf("xsws-sim %s — XS %d.%d.%d (LGPL-3.0-or-later, from npm @agoric/xsnap 0.15.0); xsws is MIT\n",
+		XSWS_VERSION, XS_MAJOR_VERSION, XS_MINOR_VERSION, XS_PATCH_VERSION);
+}
+
+/* ---- machine ----------------------------------------------------------------------------- */
+
+void fxCreateMachinePlatform(txMachine* the)
+{
+	the->promiseJobs = 0;
+	the->abortStatus = 0;
+	the->host = NULL;
+	the->waiterCondition = NULL;
+	the->waiterData = NULL;
+	the->waiterLink = NULL;
+}
+
+void fxDeleteMachinePlatform(txMachine* the)
+{
+}
+
+static void xswsMemoryReport(txMachine* the)
+{
+	fprintf(stderr, "xsws-sim: XS heap: slots %ld in use of %ld (firmware %ld + baseline %ld), "
+		"chunks %ld bytes in use of %ld (firmware %ld + baseline %ld), stack %ld slots\n",
+		(long)the->currentHeapCount, (long)the->maximumHeapCount, xswsHost.slotLimit, xswsHost.slotBaseline,
+		(long)the->currentChunksSize, (long)the->maximumChunksSize, xswsHost.chunkLimit, xswsHost.chunkBaseline,
+		xswsHost.stackLimit);
+}
+
+void fxAbort(txMachine* the, int status)
+{
+	fflush(stdout);
+	switch (status) {
+	case XS_STACK_OVERFLOW_EXIT:
+		fprintf(stderr, "xsws-sim: stack overflow (XS stack %ld slots)\n", xswsHost.stackLimit);
+		exit(XSWS_EXIT_STACK);
+	case XS_NOT_ENOUGH_MEMORY_EXIT:
+		fprintf(stderr, "xsws-sim: memory full%s\n", xswsHost.fixed ? " (fixed heap, as on the board)" : "");
+		xswsMemoryReport(the);
+		exit(XSWS_EXIT_MEMORY);
+	case XS_NO_MORE_KEYS_EXIT:
+		fprintf(stderr, "xsws-sim: not enough keys\n");
+		exit(XSWS_EXIT_MEMORY);
+	case XS_UNHANDLED_REJECTION_EXIT:
+		xswsReportException(the, "xsws-sim: unhandled rejection");
+		return;
+	case XS_UNHANDLED_EXCEPTION_EXIT:
+		xswsReportException(the, "xsws-sim: unhandled exception");
+		exit(XSWS_EXIT_ERROR);
+	default:
+		fprintf(stderr, "xsws-sim: fatal error %d\n", status);
+		exit(XSWS_EXIT_ERROR);
+	}
+}
+
+double xswsMachineCounter(txMachine* the, int which)
+{
+	switch (which) {
+	case 1: return the->currentHeapCount;
+	case 2: return the->currentChunksSize;
+	case 12: return (the->peakHeapCount > xswsHost.slotPeak) ? the->peakHeapCount : xswsHost.slotPeak;
+	case 13: return (the->peakChunksSize > xswsHost.chunkPeak) ? the->peakChunksSize : xswsHost.chunkPeak;
+	case 14: return the->maximumHeapCount;
+	case 15: return the->maximumChunksSize;
+	case 17: return (double)(the->stackTop - the->stack);
+	case 19: return the->keyIndex;
+	default: return 0;
+	}
+}
+
+static txMachine* xswsCreate(long slots, long chunk, long stack, int fixed)
+{
+	txCreation creation;
+	memset(&creation, 0, sizeof(creation));
+	creation.initialChunkSize = (txSize)chunk;
+	creation.incrementalChunkSize = fixed ? 0 : (txSize)((chunk / 4 > 65536) ? chunk / 4 : 65536);
+	creation.initialHeapCount = (txSize)slots;
+	creation.incrementalHeapCount = fixed ? 0 : (txSize)((slots / 4 > 4096) ? slots / 4 : 4096);
+	creation.stackCount = (txSize)stack;
+	creation.initialKeyCount = 2048;
+	creation.incrementalKeyCount = 1024;
+	creation.nameModulo = 1993;
+	creation.symbolModulo = 127;
+	creation.parserBufferSize = 256 * 1024;
+	creation.parserTableModulo = 1993;
+	creation.staticSize = 0;
+	return fxCreateMachine(&creation, "xsws", NULL, XS_NO_ID);
+}
+
+/* The heap an empty machine with the host's globals occupies after a collection. On the board
+   this part is in flash (preloaded); the simulator adds it on top of the firmware's budget. */
+static void xswsMeasureBaseline(void)
+{
+	txMachine* the = xswsCreate(65536, 1024 * 1024, 4096, 0);
+	if (!the) {
+		fprintf(stderr, "xsws-sim: cannot create the XS machine\n");
+		exit(XSWS_EXIT_MEMORY);
+	}
+	xswsInstallGlobals(the);
+	fxCollectGarbage(the);
+	xswsHost.slotBaseline = the->currentHeapCount;
+	xswsHost.chunkBaseline = the->currentChunksSize;
+	fxDeleteMachine(the);
+	xswsHost.gcCount = 0;
+}
+
+/* ---- entry ------------------------------------------------------------------------------ */
+
+static void xswsEntryFulfilled(txMachine* the)
+{
+}
+
+static void xswsEntryRejected(txMachine* the)
+{
+	gStartupFailed = 1;
+	xswsStopRequested = 1;   /* a rejected top-level await ends the run, exit 1 */
+	xswsReportValue(the, "xsws-sim: start-up failed", mxArgv(0));
+}
+
+static int xswsRunEntry(txMachine* the, const char* entry)
+{
+	int ok = 1;
+	txSlot* realm = mxProgram.value.reference->next->value.module.realm;
+	fxBeginHost(the);
+	mxTry(the) {
+		mxPushStringC((txString)entry);
+		fxRunImport(the, realm, XS_NO_ID);
+		mxDub();
+		fxGetID(the, mxID(_then));
+		mxCall();
+		fxNewHostFunction(the, xswsEntryFulfilled, 1, XS_NO_ID, XS_NO_ID);
+		fxNewHostFunction(the, xswsEntryRejected, 1, XS_NO_ID, XS_NO_ID);
+		mxRunCount(2);
+		mxPop();
+	}
+	mxCatch(the) {
+		xswsReportException(the, "xsws-sim: start-up failed");
+		ok = 0;
+	}
+	fxEndHost(the);
+	return ok;
+}
+
+/* ---- signals ---------------------------------------------------------------------------- */
+
+static void xswsOnSignal(int signal)
+{
+	char byte = 1;
+	if (xswsStopRequested)
+		_exit(0);    /* second signal: the firmware is stuck in JS, leave now */
+	xswsStopRequested = 1;
+	if (write(xswsSignalPipe[1], &byte, 1) < 0) {
+	}
+}
+
+static void xswsInstallSignals(void)
+{
+	struct sigaction action;
+	if (pipe(xswsSignalPipe) == 0) {
+		fcntl(xswsSignalPipe[0], F_SETFL, O_NONBLOCK);
+		fcntl(xswsSignalPipe[1], F_SETFL, O_NONBLOCK);
+		fcntl(xswsSignalPipe[0], F_SETFD, FD_CLOEXEC);
+		fcntl(xswsSignalPipe[1], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = xswsOnSignal;
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+static long xswsNumberOption(const char* name, const char* value)
+{
+	char* end = NULL;
+	long result;
+	if (!value) {
+		fprintf(stderr, "xsws-sim: %s needs a value\n", name);
+		xswsUsage(stderr);
+		exit(XSWS_EXIT_USAGE);
+	}
+	result = strtol(value, &end, 10);
+	if (!*value || *end || (result <= 0) || (result > 0x7FFFFFFF)) {
+		fprintf(stderr, "xsws-sim: %s: invalid number \"%s\"\n", name, value);
+		exit(XSWS_EXIT_USAGE);
+	}
+	return result;
+}
+
+int main(int argc, char* argv[])
+{
+	const char* map = NULL;
+	const char* entry = NULL;
+	long slots = 4928, chunk = 78848, stack = 512;
+	int fixed = 0, i, status;
+	txMachine* the;
+
+	for (i = 1; i < argc; i++) {
+		const char* arg = argv[i];
+		const char* value = (i + 1 < argc) ? argv[i + 1] : NULL;
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			xswsUsage(stdout);
+			return 0;
+		}
+		else if (!strcmp(arg, "--version")) {
+			xswsVersion();
+			return 0;
+		}
+		else if (!strcmp(arg, "--map") && value) { map = value; i++; }
+		else if (!strcmp(arg, "--entry") && value) { entry = value; i++; }
+		else if (!strcmp(arg, "--resources") && value) { xswsHost.resourcesDir = value; i++; }
+		else if (!strcmp(arg, "--slots")) { slots = xswsNumberOption(arg, value); i++; }
+		else if (!strcmp(arg, "--chunk")) { chunk = xswsNumberOption(arg, value); i++; }
+		else if (!strcmp(arg, "--stack")) { stack = xswsNumberOption(arg, value); i++; }
+		else if (!strcmp(arg, "--fixed")) fixed = 1;
+		else if (!strcmp(arg, "--quiet")) gQuiet = 1;
+		else {
+			fprintf(stderr, "xsws-sim: unknown or incomplete option \"%s\"\n", arg);
+			xswsUsage(stderr);
+			return XSWS_EXIT_USAGE;
+		}
+	}
+	if (!entry) {
+		fprintf(stderr, "xsws-sim: --entry is required\n");
+		xswsUsage(stderr);
+		return XSWS_EXIT_USAGE;
+	}
+	if (map && (xswsLoadModuleMap(map) < 0))
+		return XSWS_EXIT_USAGE;
+
+	xswsMeasureBaseline();
+	xswsHost.slotLimit = slots;
+	xswsHost.chunkLimit = chunk;
+	xswsHost.stackLimit = stack;
+	xswsHost.fixed = fixed;
+	if (!gQuiet)
+		fprintf(stderr, "xsws-sim %s, XS %d.%d.%d (LGPL-3.0-or-later): heap %ld+%ld slots, %ld+%ld chunk bytes, stack %ld, %s\n",
+			XSWS_VERSION, XS_MAJOR_VERSION, XS_MINOR_VERSION, XS_PATCH_VERSION,
+			slots, xswsHost.slotBaseline, chunk, xswsHost.chunkBaseline, stack, fixed ? "fixed" : "growable");
+
+	xswsInstallSignals();
+	the = xswsCreate(slots + xswsHost.slotBaseline, chunk + xswsHost.chunkBaseline, stack, fixed);
+	if (!the) {
+		fprintf(stderr, "xsws-sim: cannot create the XS machine\n");
+		return XSWS_EXIT_MEMORY;
+	}
+	xswsInstallGlobals(the);
+
+	if (!xswsRunEntry(the, entry))
+		return XSWS_EXIT_ERROR;
+	xswsDrainJobs(the);
+	if (gStartupFailed)
+		return XSWS_EXIT_ERROR;
+	status = xswsRunLoop(the);
+	fflush(stdout);
+	fflush(stderr);
+	/* exit without tearing the machine down: sockets and files close with the process */
+	if (gStartupFailed)
+		return XSWS_EXIT_ERROR;
+	return status;
+}

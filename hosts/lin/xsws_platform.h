@@ -1,0 +1,67 @@
+/*
+ * xsws-sim platform header (MIT). Selected with
+ *   -DINCLUDE_XSPLATFORM -DXSPLATFORM="\"xsws_platform.h\""
+ * and included by XS's xsPlatform.h after it has set every mx* OS flag to 0.
+ */
+#ifndef __XSWS_PLATFORM__
+#define __XSWS_PLATFORM__
+
+#if !defined(__GNUC__) || !defined(__linux__)
+	#error xsws-sim builds on Linux with gcc or clang
+#endif
+#if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+	#error xsws-sim expects a little-endian host
+#endif
+
+#undef mxLittleEndian
+#define mxLittleEndian 1
+#undef mxLinux
+#define mxLinux 1
+#define mxExport extern
+#define mxImport extern
+#define XS_FUNCTION_NORETURN __attribute__((noreturn))
+
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#define mxUseGCCAtomics 1
+#define mxUsePOSIXThreads 1
+
+/* Fields XS reserves in every txMachine for the host. */
+#define mxMachinePlatform \
+	int promiseJobs; \
+	int abortStatus; \
+	void* host; \
+	void* waiterCondition; \
+	void* waiterData; \
+	void* waiterLink;
+
+/* Defaults from xsPlatforms.c we are happy with. */
+#define mxUseDefaultBuildKeys 1
+#define mxUseDefaultChunkAllocation 1
+#define mxUseDefaultSlotAllocation 1
+#define mxUseDefaultParseScript 1
+#define mxUseDefaultSharedChunks 1
+#define mxUseDefaultDebug 1
+
+#if INTPTR_MAX == INT64_MAX
+	#define mx32bitID 1
+#endif
+
+/* Strings are CESU-8 inside XS (as in xsnap); the host converts to UTF-8 on output. */
+#define mxCESU8 1
+
+#endif /* __XSWS_PLATFORM__ */

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// xsws setup (MIT): run by `npm install` (postinstall) and `npm run build`. Node built-ins only.
+//  1. XS sources: `npm pack` package.json xsws.xsnap into build/xs, check its sha512 against
+//     xsws.xsnapIntegrity, unpack with tar (never `npm install` it: its postinstall builds xsnap).
+//  2. TypeScript: `tsc -p .` when tsconfig.json exists and there is a .ts file to compile.
+//  3. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim.
+// Idempotent: each step is skipped or incremental when up to date.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function fail(message) {
+  console.error(`xsws setup: ${message}`);
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) fail(`${command}: ${result.error.message}`);
+  return result;
+}
+
+function fetchXS() {
+  const xsDir = join(root, 'build', 'xs');
+  const packageDir = join(xsDir, 'package');
+  if (existsSync(join(packageDir, 'moddable', 'xs', 'sources', 'xsAll.c'))) return;
+  const { xsnap, xsnapIntegrity } = pkg.xsws ?? {};
+  if (!xsnap || !xsnapIntegrity) fail('package.json lacks xsws.xsnap / xsws.xsnapIntegrity');
+  mkdirSync(xsDir, { recursive: true });
+  console.log(`xsws setup: fetching XS sources (${xsnap})`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const packed = spawnSync(npm, ['pack', xsnap, '--json', '--pack-destination', xsDir], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (packed.status !== 0) fail(`npm pack ${xsnap} failed`);
+  let filename;
+  try {
+    filename = JSON.parse(packed.stdout)[0].filename;
+  } catch {
+    fail(`cannot read the output of npm pack ${xsnap}`);
+  }
+  const tarball = join(xsDir, filename);
+  const [algorithm, expected] = xsnapIntegrity.split(/-(.*)/s);
+  const actual = createHash(algorithm).update(readFileSync(tarball)).digest('base64');
+  if (actual !== expected) {
+    rmSync(tarball, { force: true });
+    fail(`${filename}: integrity mismatch (expected ${xsnapIntegrity}, got ${algorithm}-${actual})`);
+  }
+  // unpack into a temporary directory, then move into place: an interrupted run leaves no
+  // half-unpacked tree behind
+  const temporary = join(xsDir, 'unpack.tmp');
+  rmSync(temporary, { recursive: true, force: true });
+  mkdirSync(temporary);
+  const untar = run('tar', ['xzf', tarball, '-C', temporary]);
+  if (untar.status !== 0) fail(`tar xzf ${filename} failed`);
+  rmSync(packageDir, { recursive: true, force: true });
+  renameSync(join(temporary, 'package'), packageDir);
+  rmSync(temporary, { recursive: true, force: true });
+}
+
+function hasTypeScript(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'build' || entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (hasTypeScript(path)) return true;
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function compileTypeScript() {
+  if (!existsSync(join(root, 'tsconfig.json'))) return;
+  if (!hasTypeScript(root)) return;
+  const tsc = join(root, 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) fail('node_modules/.bin/tsc is missing: run npm install');
+  console.log('xsws setup: tsc -p .');
+  const result = run(tsc, ['-p', '.']);
+  if (result.status !== 0) fail('TypeScript compilation failed (see above)');
+}
+
+function buildHost() {
+  // make is incremental: quick when nothing changed (a clean build takes ~20 s)
+  const result = run('make', ['-C', 'hosts/lin', '-j2', '-s', '--no-print-directory']);
+  if (result.status !== 0) fail('building the simulator (make -C hosts/lin) failed');
+}
+
+fetchXS();
+compileTypeScript();
+buildHost();
