@@ -114,6 +114,8 @@ void xswsInstallGlobals(xsMachine* machine)
 		xsmcDefine(xsGlobal, xsID("clearInterval"), xsVar(0), xsDontEnum);
 
 		gxGCCounter = xsNewHostObject(NULL);
+		/* XS calls a marker only for host objects with data */
+		xsmcSetHostData(gxGCCounter, &xswsHost);
 		xsSetHostHooks(gxGCCounter, &gxGCCounterHooks);
 		xsRemember(gxGCCounter);
 	}

@@ -1,0 +1,275 @@
+// Tests of the Linux simulator (hosts/lin, build/lin/xsws-sim) on tiny firmwares in
+// test/fixtures/host/. Real loopback TCP; every loop is bounded in count and time.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import { processManifest, repositoryRoot } from '../tools/manifest.mjs';
+
+const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+const fixtures = join(repositoryRoot, 'test', 'fixtures', 'host');
+
+function prepare(name, overrides = {}) {
+  return processManifest(join(fixtures, name, 'manifest.json'), {
+    name: `test-host-${name}`, overrides, warn: () => {},
+  });
+}
+
+function simArgs(app, extra = []) {
+  return ['--quiet', '--map', app.mapPath, '--entry', app.entry, '--resources', app.resourcesDir,
+    '--slots', String(app.creation.heap), '--chunk', String(app.creation.chunk),
+    '--stack', String(app.creation.stack), ...extra];
+}
+
+/** Run a firmware to completion (bounded by timeout): {status, stdout, stderr}. */
+function runToEnd(name, { extra = ['--fixed'], timeout = 15000, overrides } = {}) {
+  const app = prepare(name, overrides);
+  const result = spawnSync(simulator, simArgs(app, extra), { encoding: 'utf8', timeout });
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Start a server firmware; resolves once it printed "listening <port>". */
+function startServer(name, extra = ['--fixed']) {
+  const app = prepare(name, { port: 0 });
+  const child = spawn(simulator, simArgs(app, extra), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = { child, stdout: '', stderr: '', port: 0 };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text) => { server.stderr += text; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" line: ${server.stderr}`)), 10000);
+    child.stdout.on('data', (text) => {
+      server.stdout += text;
+      const match = /listening (\d+)/.exec(server.stdout);
+      if (match && !server.port) {
+        server.port = Number(match[1]);
+        clearTimeout(timer);
+        resolve(server);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!server.port) reject(new Error(`exited ${code}: ${server.stderr}`));
+    });
+  });
+}
+
+function stopServer(server) {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      resolve(server.child.exitCode);
+      return;
+    }
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 5000);
+    server.child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    server.child.kill('SIGTERM');
+  });
+}
+
+function pattern(length, seed) {
+  const buffer = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) buffer[i] = (i * 31 + seed + (i >> 8)) & 0xFF;
+  return buffer;
+}
+
+/** Send data, collect the same number of bytes back (bounded by timeout). */
+function echo(port, data, timeout = 15000) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let received = 0;
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(data));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`echo timed out after ${received} of ${data.length} bytes`));
+    }, timeout);
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= data.length) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+describe('hosts/lin simulator', function () {
+  this.timeout(30000);
+
+  before(function () {
+    const result = spawnSync(simulator, ['--version'], { encoding: 'utf8' });
+    if (result.error) throw new Error(`${simulator} missing: run "npm run build" (${result.error.message})`);
+  });
+
+  it('--version names XS 13.3.0, its LGPL licence and the npm source', function () {
+    const result = spawnSync(simulator, ['--version'], { encoding: 'utf8' });
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /^xsws-sim \S+ .*XS 13\.3\.0/);
+    assert.match(result.stdout, /LGPL-3\.0-or-later/);
+    assert.match(result.stdout, /@agoric\/xsnap 0\.15\.0/);
+    assert.match(result.stdout, /MIT/);
+  });
+
+  it('usage errors exit 2', function () {
+    const result = spawnSync(simulator, ['--bogus'], { encoding: 'utf8' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /usage: xsws-sim/);
+  });
+
+  describe('TCP echo server (Listener + TCP)', function () {
+    let server;
+    before(async function () {
+      server = await startServer('echo');
+    });
+    after(async function () {
+      const status = await stopServer(server);
+      assert.equal(status, 0, `SIGTERM should exit 0; stderr: ${server.stderr}`);
+    });
+
+    it('echoes 1 MB correctly through partial writes', async function () {
+      const data = pattern(1 << 20, 1);
+      const back = await echo(server.port, data);
+      assert.equal(back.length, data.length);
+      assert.ok(back.equals(data), 'echoed bytes differ');
+    });
+
+    it('serves 50 concurrent clients', async function () {
+      const sends = [];
+      for (let i = 0; i < 50; i++) sends.push(pattern(20000 + i * 100, i));
+      const backs = await Promise.all(sends.map((data) => echo(server.port, data)));
+      backs.forEach((back, i) => assert.ok(back.equals(sends[i]), `client ${i} got different bytes`));
+    });
+
+    it('an exception in onReadable is reported with its stack and the server keeps serving', async function () {
+      await new Promise((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write('!boom'));
+        socket.on('error', () => {});
+        socket.on('data', () => {});
+        setTimeout(() => { socket.destroy(); resolve(); }, 300);
+      });
+      const deadline = Date.now() + 5000;
+      while (!server.stderr.includes('boom in onReadable') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.match(server.stderr, /Error: boom in onReadable/);
+      assert.match(server.stderr, /main\.js:\d+/, 'stack line with file:line');
+      const data = pattern(100000, 7);
+      assert.ok((await echo(server.port, data)).equals(data));
+    });
+  });
+
+  it('runs timers in order; Timer.clear, clearTimeout, clearInterval, Timer.schedule work', function () {
+    const result = runToEnd('timers');
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), 'micro,t0,iv1,iv2,r0,t17,r1,stxy,r2,t50,rescheduled');
+  });
+
+  it('a start-up exception exits 1 with its message', function () {
+    const result = runToEnd('startup-error');
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /helper ran/);
+    assert.match(result.stderr, /startup failure in main/);
+    assert.match(result.stderr, /main\.js:3/);
+  });
+
+  it('a missing module is named', function () {
+    const result = runToEnd('missing-module');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /module "no\/such\/module" not found/);
+  });
+
+  it('a syntax error names file and line', function () {
+    const result = runToEnd('syntax-error');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /SyntaxError: \S*bad\.js:2: /);
+  });
+
+  it('--fixed: exhausting the board heap aborts with "memory full", exit 3', function () {
+    const result = runToEnd('memory');
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /memory full/);
+    assert.doesNotMatch(result.stdout, /not reached/);
+  });
+
+  describe('native modules', function () {
+    let output;
+    let temporary;
+    const text = 'inflate works, '.repeat(200);
+
+    before(function () {
+      temporary = mkdtempSync(join(tmpdir(), 'xsws-host-'));
+      writeFileSync(join(temporary, 'deflated.bin'), zlib.deflateRawSync(Buffer.from(text)));
+      const app = prepare('modules');
+      const result = spawnSync(simulator, simArgs({ ...app, resourcesDir: temporary }, ['--fixed']),
+        { encoding: 'utf8', timeout: 15000 });
+      assert.equal(result.status, 0, result.stderr);
+      output = JSON.parse(result.stdout);
+    });
+    after(function () {
+      rmSync(temporary, { recursive: true, force: true });
+    });
+
+    it('text/decoder decodes UTF-8 (astral too) and throws with fatal on bad UTF-8', function () {
+      assert.equal(output.decoded, 'h\u00e9\u{1F600}');
+      assert.equal(output.fatalThrows, true);
+      assert.equal(output.lenient, 'a\uFFFDb');
+    });
+
+    it('text/encoder encodes UTF-8', function () {
+      assert.deepEqual(output.encoded, [0x68, 0xC3, 0xA9]);
+    });
+
+    it('logical xor repeats a 4-byte mask (WebSocket masking)', function () {
+      const expected = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((b, i) => b ^ [0xFF, 0x00, 0xF0, 0x0F][i % 4]);
+      assert.deepEqual(output.xor, expected);
+    });
+
+    it('crc: CRC-16/ARC of "123456789" is 0xBB3D (the npm crc module has CRC8/CRC16 only)', function () {
+      assert.equal(output.crc16, 0xBB3D);
+    });
+
+    it('base64 encodes', function () {
+      assert.equal(output.base64, Buffer.from('123456789').toString('base64'));
+    });
+
+    it('Resource is a read-only buffer; inflate restores a Node deflateRaw stream', function () {
+      assert.equal(output.resourceExists, true);
+      assert.equal(output.resourceMissing, false);
+      assert.equal(output.resourceLength, zlib.deflateRawSync(Buffer.from(text)).length);
+      assert.equal(output.resourceView, output.resourceLength);
+      assert.equal(output.resourceWritable, false);
+      assert.equal(output.inflated, text);
+    });
+
+    it('mc/config carries the manifest config', function () {
+      assert.equal(output.config, 'hello');
+    });
+
+    it('instrumentation numbers are sane', function () {
+      assert.ok(output.slotsUsed > 0);
+      assert.ok(output.slotsUsed < output.slotLimit + output.slotBaseline);
+      assert.ok(output.chunksUsed > 0);
+      assert.ok(output.chunksUsed < output.chunkLimit + output.chunkBaseline);
+      assert.equal(output.slotLimit, 4928);
+      assert.equal(output.chunkLimit, 78848);
+      assert.ok(output.slotBaseline > 3000 && output.slotBaseline < 5000, `baseline ${output.slotBaseline}`);
+      assert.ok(output.chunkBaseline > 8000 && output.chunkBaseline < 32000, `baseline ${output.chunkBaseline}`);
+      assert.ok(output.slotPeak >= output.slotsUsed);
+      assert.ok(output.gcCount >= 1, 'Debug.gc() counted');
+      assert.equal(output.sockets, 0);
+      assert.equal(output.timers, 0);
+      assert.equal(output.unknownName, undefined);
+    });
+  });
+});
