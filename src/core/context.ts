@@ -244,7 +244,8 @@ export class Context {
 		while (left > 0 && !(wsi.flags & (WsiFlag.CLOSING | WsiFlag.DEAD))) {
 			if (wsi.rxPaused && !(wsi.flags & WsiFlag.LINGER)) return Handled.OK;
 			const want = left < buf.length ? left : buf.length;
-			const n = socket.read(want === buf.length ? buf : buf.subarray(0, want));
+			const got = socket.read(want === buf.length ? buf : buf.subarray(0, want));
+			const n = typeof got === "number" ? got : want;
 			if (!(n > 0)) break;
 			left -= n;
 			if (wsi.flags & WsiFlag.LINGER) continue;	// discarding until the peer closes

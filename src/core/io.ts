@@ -6,8 +6,8 @@
 
 /** An accepted or connected TCP socket (ECMA-419 `embedded:io/socket/tcp`, format "buffer"). */
 export interface TcpSocket {
-	/** Fill `into` with up to its length of received bytes; returns how many. */
-	read(into: Uint8Array): number;
+	/** Fill `into` with received bytes. Callers ask for no more than onReadable reported, so a host may return nothing. */
+	read(into: Uint8Array): number | void;
 	/** Write bytes; never more than the last writable budget reported. */
 	write(data: Uint8Array): void;
 	close(): void;

@@ -16,9 +16,10 @@ export type ProtocolCallback<PSS extends object = object> =
 export interface Protocol<PSS extends object = object> {
 	/** Protocol name: the WebSocket subprotocol, and the name mounts bind by. */
 	name: string;
-	callback: ProtocolCallback<PSS>;
+	/** Method syntax on purpose: a Protocol<MyState> is usable where a Protocol is expected. */
+	callback(wsi: Wsi, reason: Reason, user: PSS | undefined, data: CallbackData): number | void;
 	/** Makes the per-session state (lws `per_session_data_size`); called once per connection bound. */
-	newSession?: () => PSS;
+	newSession?(): PSS;
 	/** Largest piece of received data handed to RECEIVE / HTTP_BODY at once. */
 	rxBufferSize?: number;
 }

@@ -1,0 +1,42 @@
+/**
+ * The demo device firmware: a web UI from a directory mount, the POST demo
+ * on a CALLBACK mount, and a redirect mount. The same module runs on the
+ * ESP32 and in the simulator; plugins are the ones the manifest links.
+ */
+import config from "mc/config";
+import { createContext, MountProtocol, setLogLevel, lwsl } from "../../src/index.js";
+import type { Protocol } from "../../src/index.js";
+import { moddableHost, moddableFops } from "../../src/host/moddable.js";
+import { linkedPlugins } from "./plugins.js";
+
+interface DemoConfig {
+	port?: number;
+	www?: string;
+	maxConnections?: number;
+	logLevel?: number;
+	maxSockets?: number;
+}
+const cfg = config as DemoConfig;
+
+if (cfg.logLevel !== undefined) setLogLevel(cfg.logLevel);
+
+const io = moddableHost({ maxSockets: cfg.maxSockets });
+const protocols: Protocol[] = await linkedPlugins();
+
+const context = createContext({
+	maxConnections: cfg.maxConnections,
+	fops: moddableFops(),
+	vhosts: [{
+		name: "localhost",
+		port: cfg.port ?? 7681,
+		protocols,
+		mounts: [
+			{ mountpoint: "/", origin: cfg.www ?? "./www", originProtocol: MountProtocol.FILE, defaultIndex: "index.html", cacheMaxAge: 60, cacheReusable: true, cacheRevalidate: true },
+			{ mountpoint: "/formtest", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "post-demo" },
+			{ mountpoint: "/lws", origin: "https://libwebsockets.org/", originProtocol: MountProtocol.REDIR_HTTPS },
+			{ mountpoint: "/docs", origin: "/index.html", originProtocol: MountProtocol.REDIR_HTTP },
+		],
+	}],
+}, io);
+
+lwsl.notice(`xsws demo: listening on http://127.0.0.1:${context.vhosts[0].port}/`);

@@ -1,0 +1,99 @@
+/**
+ * HostIo over Moddable's modules: ECMA-419 sockets, `timer`, `file`,
+ * `instrumentation`, and the native data modules for UTF-8 and CRC. The
+ * same specifiers exist in the Moddable SDK on ESP32 and in hosts/lin.
+ */
+import Listener from "embedded:io/socket/listener";
+import TCP from "embedded:io/socket/tcp";
+import Timer from "timer";
+import Instrumentation from "instrumentation";
+import Debug from "debug";
+import TextDecoder from "text/decoder";
+import TextEncoder from "text/encoder";
+import { File, Iterator } from "file";
+import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, HeapFigures } from "../core/io.js";
+import { setUtf8Codec } from "../util/utf8.js";
+import { HostFops } from "../fs/host-fops.js";
+import type { FileClass, IteratorClass } from "../fs/host-fops.js";
+
+/** Non-standard flow-control hooks hosts/lin adds; absent on the board, where not reading is enough. */
+interface Pausable {
+	pause?(paused: boolean): void;
+}
+
+type ListenerWithPending = Listener & Pausable & { onPending?: (l: TcpListener, n: number) => void };
+
+function figure(name: string): number {
+	const i = Instrumentation.map(name as Parameters<typeof Instrumentation.map>[0]);
+	return i === undefined ? 0 : Instrumentation.get(i) ?? 0;
+}
+
+export interface ModdableHostOptions {
+	/** Socket limit (lwIP active PCBs: 8 on ESP32). */
+	maxSockets?: number;
+}
+
+export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
+	const decoder = new TextDecoder("utf-8", { fatal: true });
+	const encoder = new TextEncoder();
+	setUtf8Codec(
+		(s) => new Uint8Array(encoder.encode(s)),
+		(b) => {
+			try { return decoder.decode(b); }
+			catch { return undefined; }
+		},
+	);
+	return {
+		maxSockets: opts.maxSockets ?? 8,
+		listen(port, address, onPending) {
+			const l: ListenerWithPending = new Listener({
+				port,
+				...(address ? { address } : {}),
+				onReadable(this: ListenerWithPending, count: number) { this.onPending?.(this as unknown as TcpListener, count); },
+			}) as ListenerWithPending;
+			l.onPending = onPending;
+			return l as unknown as TcpListener;
+		},
+		accept(listener, cb: TcpCallbacks, target) {
+			const from = (listener as unknown as Listener).read();
+			if (!from) return undefined;
+			return new TCP({
+				from,
+				onReadable: cb.onReadable as unknown as (this: TCP, n: number) => void,
+				onWritable: cb.onWritable as unknown as (this: TCP, n: number) => void,
+				onError: cb.onError as unknown as (this: TCP) => void,
+				format: "buffer",
+				target,
+			}) as unknown as TcpSocket;
+		},
+		pauseListener(listener, paused) {
+			(listener as unknown as Pausable).pause?.(paused);
+		},
+		pauseRead(socket, paused) {
+			(socket as unknown as Pausable).pause?.(paused);
+		},
+		setTimer(fn, ms, repeat) {
+			return repeat ? Timer.repeat(fn, ms) : Timer.set(fn, ms);
+		},
+		clearTimer(handle) {
+			Timer.clear(handle as ReturnType<typeof Timer.set>);
+		},
+		now: () => Date.now(),
+		heap(): HeapFigures {
+			Debug.gc();
+			return {
+				slotsUsed: figure("XS Slot Heap Used"),
+				chunksUsed: figure("XS Chunk Heap Used"),
+				slotsLimit: figure("XS Slot Heap Limit"),
+				chunksLimit: figure("XS Chunk Heap Limit"),
+				slotsBaseline: figure("XS Slot Heap Baseline"),
+				chunksBaseline: figure("XS Chunk Heap Baseline"),
+			};
+		},
+	};
+}
+
+/** fops over the host's file system. */
+export function moddableFops(): HostFops {
+	return new HostFops(File as unknown as FileClass, Iterator as unknown as IteratorClass);
+}
