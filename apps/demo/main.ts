@@ -33,6 +33,7 @@ const context = createContext({
 		mounts: [
 			{ mountpoint: "/", origin: cfg.www ?? "./www", originProtocol: MountProtocol.FILE, defaultIndex: "index.html", cacheMaxAge: 60, cacheReusable: true, cacheRevalidate: true },
 			{ mountpoint: "/formtest", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "post-demo" },
+			{ mountpoint: "/status.json", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "server-status" },
 			{ mountpoint: "/lws", origin: "https://libwebsockets.org/", originProtocol: MountProtocol.REDIR_HTTPS },
 			{ mountpoint: "/docs", origin: "/index.html", originProtocol: MountProtocol.REDIR_HTTP },
 		],

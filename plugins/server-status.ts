@@ -1,0 +1,29 @@
+/**
+ * server-status: GET answers JSON with the context's counters, connection
+ * count and the XS heap (slots and chunk bytes after GC, with the creation
+ * limits), so a device's memory can be watched from a browser or a test.
+ */
+import { Reason } from "../src/core/reasons.js";
+import type { Protocol } from "../src/core/types.js";
+import type { Wsi } from "../src/core/wsi.js";
+import * as http from "../src/http/api.js";
+
+export function statusJson(wsi: Wsi): string {
+	const ctx = wsi.context;
+	return JSON.stringify({
+		connections: ctx.wsis.size,
+		maxConnections: ctx.options.maxConnections,
+		stats: ctx.stats,
+		heap: ctx.io.heap ? ctx.io.heap() : null,
+	});
+}
+
+export const serverStatus: Protocol = {
+	name: "server-status",
+	callback(wsi, reason) {
+		if (reason !== Reason.HTTP) return 0;
+		return http.respond(wsi, 200, { contentType: "application/json", headers: [["Cache-Control", "no-store"]], body: statusJson(wsi) });
+	},
+};
+
+export default [serverStatus];
