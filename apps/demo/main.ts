@@ -5,18 +5,26 @@
  */
 import config from "mc/config";
 import { createContext, MountProtocol, setLogLevel, lwsl } from "../../src/index.js";
-import type { Protocol } from "../../src/index.js";
+import type { Protocol, ContextOptions } from "../../src/index.js";
 import { moddableHost, moddableFops } from "../../src/host/moddable.js";
 import { linkedPlugins } from "./plugins.js";
 
 interface DemoConfig {
 	port?: number;
 	www?: string;
-	maxConnections?: number;
 	logLevel?: number;
 	maxSockets?: number;
 }
 const cfg = config as DemoConfig;
+
+/** Context limits a config override may set (e.g. `xsws run timeoutSecs=2`); see README "Options and limits". */
+const LIMITS = ["maxConnections", "maxHttpHeaderPool", "maxHttpHeaderData", "maxHttpHeaders", "maxUriLength",
+	"maxHttpBodySize", "rxBufferSize", "txChunkSize", "timeoutSecs", "keepaliveTimeout", "ipLimitAh", "ipLimitWsi"] as const;
+const limits: Partial<ContextOptions> = {};
+for (const k of LIMITS) {
+	const v = (config as Record<string, unknown>)[k];
+	if (v !== undefined) limits[k] = Number(v);
+}
 
 if (cfg.logLevel !== undefined) setLogLevel(cfg.logLevel);
 
@@ -24,7 +32,7 @@ const io = moddableHost({ maxSockets: cfg.maxSockets });
 const protocols: Protocol[] = await linkedPlugins();
 
 const context = createContext({
-	maxConnections: cfg.maxConnections,
+	...limits,
 	fops: moddableFops(),
 	vhosts: [{
 		name: "localhost",
