@@ -2,7 +2,7 @@
 // test/fixtures/host/. Real loopback TCP; every loop is bounded in count and time.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +104,30 @@ function echo(port, data, timeout = 15000) {
   });
 }
 
+/** CPU time (user + system, in clock ticks) a process has used so far. */
+function cpuTicks(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A client that sends `x` and records what comes back. */
+function backlogClient(port) {
+  const client = { socket: null, reply: '', error: null };
+  client.socket = net.connect(port, '127.0.0.1', () => client.socket.write('x'));
+  client.socket.setEncoding('latin1');
+  client.socket.on('data', (text) => { client.reply += text; });
+  client.socket.on('error', (error) => { client.error = error; });
+  return client;
+}
+
+async function waitFor(predicate, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  while (!predicate() && Date.now() < deadline) await sleep(10);
+  return predicate();
+}
+
 describe('hosts/lin simulator', function () {
   this.timeout(30000);
 
@@ -167,6 +191,81 @@ describe('hosts/lin simulator', function () {
       const data = pattern(100000, 7);
       assert.ok((await echo(server.port, data)).equals(data));
     });
+  });
+
+  it('at max connections peers wait in the listen backlog (not reset), without busy looping', async function () {
+    const server = await startServer('backlog');
+    const clients = [];
+    try {
+      for (let i = 0; i < 4; i++) clients.push(backlogClient(server.port));
+      assert.ok(await waitFor(() => clients[0].reply && clients[1].reply), 'first two served');
+      assert.deepEqual([clients[0].reply, clients[1].reply].sort(), ['ok1', 'ok2']);
+      const before = cpuTicks(server.child.pid);
+      await sleep(500);
+      const used = cpuTicks(server.child.pid) - before;
+      assert.ok(used < 15, `simulator used ${used} ticks of CPU while waiting (busy loop?)`);
+      assert.equal(clients[2].reply + clients[3].reply, '', 'third and fourth wait');
+      assert.equal(clients[2].error ?? clients[3].error, null, 'waiting peers are not reset');
+      clients[0].socket.end();
+      assert.ok(await waitFor(() => clients[2].reply || clients[3].reply), 'a waiting peer is served after a close');
+      clients[1].socket.end();
+      assert.ok(await waitFor(() => clients[2].reply && clients[3].reply), 'both waiting peers served');
+      assert.deepEqual([clients[2].reply, clients[3].reply].sort(), ['ok3', 'ok4']);
+    } finally {
+      clients.forEach((client) => client.socket.destroy());
+      await stopServer(server);
+    }
+  });
+
+  it('outgoing TCP: connect, write, read to end of stream; connection refused gives onError', async function () {
+    const peer = net.createServer((socket) => socket.on('data', (data) => socket.end(`world:${data}`)));
+    await new Promise((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    const closed = net.createServer();
+    await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = closed.address().port;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const app = prepare('client', { serverPort: peer.address().port, closedPort });
+      const child = spawn(simulator, simArgs(app, ['--fixed']), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (data) => { stdout += data; });
+      child.stderr.on('data', (data) => { stderr += data; });
+      const status = await new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+        child.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+      });
+      assert.equal(status, 0, stderr);
+      assert.match(stdout, /connected writable 16384 remote 127\.0\.0\.1:true/);
+      assert.match(stdout, /reply world:hello/);
+      assert.match(stdout, /refused ok/);
+      assert.doesNotMatch(stdout, /unexpected/);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('file: write, read as String and ArrayBuffer, position, rename, Iterator, delete', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'xsws-files-'));
+    try {
+      const result = runToEnd('files', { overrides: { dir } });
+      assert.equal(result.status, 0, result.stderr);
+      const r = JSON.parse(result.stdout);
+      assert.equal(r.length, Buffer.byteLength('hello wörld!\n'));
+      assert.equal(r.text, 'hello wörld!\n');
+      assert.deepEqual(r.bytes, [...Buffer.from('wö')]);
+      assert.equal(r.position, 9);
+      assert.equal(r.exists, true);
+      assert.equal(r.renamed, true);
+      assert.deepEqual(r.existsAfterRename, [false, true]);
+      assert.equal(r.missingThrows, true);
+      assert.equal(r.directoryThrows, true);
+      assert.deepEqual(r.entries, [`b.txt:${r.length}`, 'sub:undefined']);
+      assert.equal(r.deleted, true);
+      assert.equal(r.existsAfterDelete, false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs timers in order; Timer.clear, clearTimeout, clearInterval, Timer.schedule work', function () {
