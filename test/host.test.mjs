@@ -368,6 +368,7 @@ describe('hosts/lin simulator', function () {
       assert.ok(output.gcCount >= 1, 'Debug.gc() counted');
       assert.equal(output.sockets, 0);
       assert.equal(output.timers, 0);
+      assert.ok(output.moduleCode > 1000, 'module code is kept outside the heap');
       assert.equal(output.unknownName, undefined);
     });
   });

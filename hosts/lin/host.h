@@ -70,6 +70,7 @@ void xswsWriteCESU8(FILE* file, const char* string, size_t length);
 /* ---- modules.c ----------------------------------------------------------------------- */
 int xswsLoadModuleMap(const char* path);          /* 0 ok, -1 error (message printed) */
 const char* xswsMapLookup(const char* specifier);
+long xswsModuleCodeSize(void);                    /* bytecode kept outside the heaps, in bytes */
 
 /* ---- natives.c ----------------------------------------------------------------------- */
 void* xswsFindNative(const char* name);

@@ -13,7 +13,7 @@ extern double xswsMachineCounter(xsMachine* the, int which);
 enum {
 	kSlotUsed = 1, kChunkUsed, kSockets, kTimers, kFiles, kGCCount, kListeners,
 	kSlotLimit, kChunkLimit, kSlotBaseline, kChunkBaseline, kSlotPeak, kChunkPeak,
-	kSlotReserved, kChunkReserved, kStackLimit, kStackUsed, kStackPeak, kKeysUsed, kModulesLoaded,
+	kSlotReserved, kChunkReserved, kStackLimit, kStackUsed, kStackPeak, kKeysUsed, kModulesLoaded, kModuleCode,
 	kCount
 };
 
@@ -39,6 +39,7 @@ static const char* const gNames[kCount] = {
 	"XS Stack Peak",              /* xsws: not tracked: 0 */
 	"XS Keys Used",
 	"XS Modules Loaded",          /* not tracked: 0 */
+	"XS Module Code",             /* xsws: bytes of module bytecode kept outside the heaps ("flash") */
 };
 
 static double xswsCounter(xsMachine* the, int index)
@@ -54,6 +55,7 @@ static double xswsCounter(xsMachine* the, int index)
 	case kSlotBaseline: return xswsHost.slotBaseline;
 	case kChunkBaseline: return xswsHost.chunkBaseline;
 	case kStackLimit: return xswsHost.stackLimit;
+	case kModuleCode: return xswsModuleCodeSize();
 	default: return xswsMachineCounter(the, index);
 	}
 }

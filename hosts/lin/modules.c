@@ -214,26 +214,89 @@ static txScript* xswsCompile(txMachine* the, char* path)
 	return script;
 }
 
-/* ---- native functions of `@ "name"` declarations --------------------------------------- */
+/* ---- code in "flash" ---------------------------------------------------------------------
+ * On the board, module bytecode and string literals stay in flash and functions point into it.
+ * XS copies them into the chunk heap when it runs a script compiled at run time. So that the
+ * chunk budget means the same here, the host remaps the script's IDs itself, rewrites the
+ * code's CODE_n and STRING_n opcodes into their ARCHIVE_n forms (same operands: "use in place")
+ * and keeps the code buffer for the life of the process, outside the XS heaps.
+ */
+static void xswsArchiveCode(txByte* p, txByte* q)
+{
+	while (p < q) {
+		txU1 code = *((txU1*)p);
+		txS1 offset = gxCodeSizes[code];
+		switch (code) {
+		case XS_CODE_CODE_1: *p = XS_CODE_CODE_ARCHIVE_1; break;
+		case XS_CODE_CODE_2: *p = XS_CODE_CODE_ARCHIVE_2; break;
+		case XS_CODE_CODE_4: *p = XS_CODE_CODE_ARCHIVE_4; break;
+		case XS_CODE_STRING_1: *p = XS_CODE_STRING_ARCHIVE_1; break;
+		case XS_CODE_STRING_2: *p = XS_CODE_STRING_ARCHIVE_2; break;
+		case XS_CODE_STRING_4: *p = XS_CODE_STRING_ARCHIVE_4; break;
+		default: break;
+		}
+		if (0 < offset)
+			p += offset;
+		else if (0 == offset)
+			p += 1 + sizeof(txID);
+		else if (-1 == offset) {
+			txU1 length;
+			p++;
+			length = *((txU1*)p);
+			p += 1 + length;
+		}
+		else if (-2 == offset) {
+			txU2 length;
+			p++;
+			mxDecode2(p, length);
+			p += length;
+		}
+		else {
+			txS4 length;
+			p++;
+			mxDecode4(p, length);
+			p += length;
+		}
+	}
+}
 
-static txScript* gHostScript = NULL;
-static const char* gHostPath = NULL;
+extern void fxRemapIDs(txMachine* the, txByte* codeBuffer, txSize codeSize, txID* theIDs);
 
-/* The name of a parser symbol ID (1-based index into the script's symbols buffer). */
-static const char* xswsScriptSymbol(txScript* script, txID id)
+static long gCodeSize = 0;   /* bytes of module code kept outside the heaps */
+
+/* Remap the script's symbols to machine IDs (what fxRunScript would do) and take the code. */
+static txID* xswsPrepareScript(txMachine* the, txScript* script)
 {
 	txByte* p = script->symbolsBuffer;
 	txID count, i;
-	if (!p || (id == XS_NO_ID))
-		return NULL;
+	txID* ids;
 	mxDecodeID(p, count);
+	ids = c_malloc((count ? count : 1) * sizeof(txID));
+	if (!ids)
+		mxUnknownError("out of memory");
+	ids[0] = XS_NO_ID;
 	for (i = 1; i < count; i++) {
-		if (i == id)
-			return (const char*)p;
-		p += strlen((char*)p) + 1;
+		ids[i] = fxNewNameC(the, (txString)p);
+		p += mxStringLength((char*)p) + 1;
 	}
-	return NULL;
+	fxRemapIDs(the, script->codeBuffer, script->codeSize, ids);
+	xswsArchiveCode(script->codeBuffer, script->codeBuffer + script->codeSize);
+	c_free(script->symbolsBuffer);
+	script->symbolsBuffer = NULL;   /* fxRunScript then neither remaps nor deletes the script */
+	gCodeSize += script->codeSize;
+	return ids;
 }
+
+long xswsModuleCodeSize(void)
+{
+	return gCodeSize;
+}
+
+/* ---- native functions of `@ "name"` declarations --------------------------------------- */
+
+static txScript* gHostScript = NULL;
+static txID* gHostIDs = NULL;
+static const char* gHostPath = NULL;
 
 static void xswsBuildHosts(txMachine* the)
 {
@@ -250,7 +313,6 @@ static void xswsBuildHosts(txMachine* the)
 		txS1 length = (txS1)*p++;
 		txID id;
 		const char* name;
-		const char* functionName;
 		void* native;
 		mxDecodeID(p, id);
 		name = (const char*)p;
@@ -261,13 +323,8 @@ static void xswsBuildHosts(txMachine* the)
 			fprintf(stderr, "xsws-sim: %s: no native function \"%s\" in this simulator\n", gHostPath, name);
 			mxReferenceError("%s: no native function \"%s\" in this simulator", gHostPath, name);
 		}
-		if (length >= 0) {
-			txID nameID = XS_NO_ID;
-			functionName = xswsScriptSymbol(script, id);
-			if (functionName)
-				nameID = fxNewNameC(the, (txString)functionName);
-			fxNewHostFunction(the, (txCallback)native, length, nameID, XS_NO_ID);
-		}
+		if (length >= 0)
+			fxNewHostFunction(the, (txCallback)native, length, (id == XS_NO_ID) ? XS_NO_ID : gHostIDs[id], XS_NO_ID);
 		else
 			fxNewHostObject(the, (txDestructor)native);
 		fxArrayCacheItem(the, array, the->stack);
@@ -283,14 +340,43 @@ void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 	txScript* script;
 	c_strncpy(path, fxGetKeyName(the, moduleID), PATH_MAX - 1);
 	path[PATH_MAX - 1] = 0;
+	txID* ids = NULL;
 	script = xswsCompile(the, path);
+	{
+		mxTry(the) {
+			ids = xswsPrepareScript(the, script);
+		}
+		mxCatch(the) {
+			fxDeleteScript(script);
+			fxJump(the);
+		}
+	}
 	if (script->hostsBuffer) {
 		script->callback = xswsBuildHosts;
 		gHostScript = script;
+		gHostIDs = ids;
 		gHostPath = path;
 	}
-	/* runs the script now: the hosts callback, then the module's function is created */
-	fxResolveModule(the, module, moduleID, script, C_NULL, C_NULL);
+	/* runs the script now: the hosts callback, then the module's function is created; the
+	   code buffer stays ("flash"), the rest of the script goes */
+	{
+		mxTry(the) {
+			fxResolveModule(the, module, moduleID, script, C_NULL, C_NULL);
+		}
+		mxCatch(the) {
+			gHostScript = NULL;
+			gHostIDs = NULL;
+			c_free(ids);
+			if (script->hostsBuffer)
+				c_free(script->hostsBuffer);
+			c_free(script);
+			fxJump(the);
+		}
+	}
 	gHostScript = NULL;
-	gHostPath = NULL;
+	gHostIDs = NULL;
+	c_free(ids);
+	if (script->hostsBuffer)
+		c_free(script->hostsBuffer);
+	c_free(script);
 }
