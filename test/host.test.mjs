@@ -301,6 +301,46 @@ describe('hosts/lin simulator', function () {
     assert.doesNotMatch(result.stdout, /not reached/);
   });
 
+  it('unbounded recursion aborts with "stack overflow", exit 4', function () {
+    const result = runToEnd('overflow');
+    assert.equal(result.status, 4, result.stderr);
+    assert.match(result.stderr, /stack overflow/);
+  });
+
+  describe('xsws command line', function () {
+    const cli = join(repositoryRoot, 'tools', 'xsws.mjs');
+
+    it('xsws run --help documents --manifest, --port and --desktop-heap', function () {
+      const result = spawnSync(process.execPath, [cli, 'run', '--help'], { encoding: 'utf8' });
+      assert.equal(result.status, 0);
+      for (const option of ['--manifest', '--port', '--desktop-heap', 'key=value']) assert.ok(result.stdout.includes(option), option);
+    });
+
+    it('xsws run --port N runs a manifest on the board heap and forwards SIGTERM (exit 0)', async function () {
+      const child = spawn(process.execPath, [cli, 'run', '--manifest', join(fixtures, 'echo', 'manifest.json'), '--port', '0'],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (data) => { stdout += data; });
+      child.stderr.on('data', (data) => { stderr += data; });
+      try {
+        assert.ok(await waitFor(() => /listening \d+/.test(stdout), 10000), `no listening line: ${stderr}`);
+        assert.match(stderr, /XS 13\.3\.0/, 'start-up line names the XS version');
+        assert.match(stderr, /4928\+\d+ slots, 78848\+\d+ chunk bytes, stack 512, fixed/);
+        const port = Number(/listening (\d+)/.exec(stdout)[1]);
+        const data = pattern(5000, 3);
+        assert.ok((await echo(port, data)).equals(data));
+      } finally {
+        const status = await new Promise((resolve) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+          child.kill('SIGTERM');
+        });
+        assert.equal(status, 0);
+      }
+    });
+  });
+
   describe('native modules', function () {
     let output;
     let temporary;

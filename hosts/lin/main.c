@@ -301,6 +301,12 @@ int main(int argc, char* argv[])
 	if (gStartupFailed)
 		return XSWS_EXIT_ERROR;
 	status = xswsRunLoop(the);
+	if (!xswsStopRequested && !status) {
+		/* XS reports a rejection nobody handled when its promise is collected, or now */
+		fxBeginHost(the);
+		fxCheckUnhandledRejections(the, 1);
+		fxEndHost(the);
+	}
 	fflush(stdout);
 	fflush(stderr);
 	/* exit without tearing the machine down: sockets and files close with the process */
