@@ -10,6 +10,8 @@ export { lwsl, setLogLevel, LogLevel } from "./core/log.js";
 export type { Fops, FopsFile } from "./fs/fops.js";
 export { HostFops } from "./fs/host-fops.js";
 export * as http from "./http/api.js";
+export * as ws from "./ws/api.js";
+export { CloseStatus } from "./ws/close-codes.js";
 
 import { Context } from "./core/context.js";
 import type { ContextOptions } from "./core/types.js";

@@ -38,6 +38,8 @@ const context = createContext({
 		name: "localhost",
 		port: cfg.port ?? 7681,
 		protocols,
+		// WebSockets asking no subprotocol get the counter, as in the lws test server
+		default: "dumb-increment-protocol",
 		mounts: [
 			{ mountpoint: "/", origin: cfg.www ?? "./www", originProtocol: MountProtocol.FILE, defaultIndex: "index.html", cacheMaxAge: 60, cacheReusable: true, cacheRevalidate: true },
 			{ mountpoint: "/formtest", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "post-demo" },

@@ -4,7 +4,7 @@ import { Vhost } from "./vhost.js";
 import { RoomClass } from "./role.js";
 import type { Role } from "./role.js";
 import type { HostIo, TcpCallbacks, TcpListener, TcpSocket } from "./io.js";
-import type { ContextOptions } from "./types.js";
+import type { ContextOptions, Protocol } from "./types.js";
 import { lwsl } from "./log.js";
 import { encodeUtf8 } from "../util/utf8.js";
 
@@ -41,6 +41,7 @@ const DEFAULTS = {
 	keepaliveTimeout: 5,
 	ipLimitAh: 0,
 	ipLimitWsi: 0,
+	maxWsMessageSize: 1024 * 1024,
 	serverString: "xsws",
 };
 
@@ -325,6 +326,16 @@ export class Context {
 			for (const vh of this.vhosts)
 				for (const p of vh.protocols) vh.vhostWsi(this.roles.server).callback(Reason.EVENT_WAIT_CANCELLED, undefined, p);
 		}
+	}
+
+	/** lws_callback_on_writable_all_protocol(): ask WRITEABLE for every connection bound to `protocol`. */
+	callOnWritableAllProtocol(protocol: Protocol, vhost?: Vhost): void {
+		for (const w of this.wsis) if (w.protocol === protocol && (!vhost || w.vhost === vhost)) w.callOnWritable();
+	}
+
+	/** Connections bound to `protocol` (optionally on one vhost). */
+	*connectionsOf(protocol: Protocol, vhost?: Vhost): IterableIterator<Wsi> {
+		for (const w of this.wsis) if (w.protocol === protocol && (!vhost || w.vhost === vhost) && !w.closing) yield w;
 	}
 
 	/** lws_cancel_service(): wake the loop; every protocol gets EVENT_WAIT_CANCELLED once. */

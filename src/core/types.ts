@@ -95,6 +95,8 @@ export interface ContextOptions {
 	ipLimitAh?: number;
 	/** Hard per-peer limit of connections (lws `ip_limit_wsi`); over it the peer gets 503. Default 0 = none. */
 	ipLimitWsi?: number;
+	/** Largest WebSocket message (all its fragments) before closing with 1009. Default 1 MiB. */
+	maxWsMessageSize?: number;
 	/** File access for FILE mounts. */
 	fops?: Fops;
 	/** Value of the Server header; "" leaves it out. Default "xsws". */

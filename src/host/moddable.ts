@@ -11,8 +11,12 @@ import Debug from "debug";
 import TextDecoder from "text/decoder";
 import TextEncoder from "text/encoder";
 import { File, Iterator } from "file";
+import Logical from "logical";
+import Base64 from "base64";
 import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, HeapFigures } from "../core/io.js";
 import { setUtf8Codec } from "../util/utf8.js";
+import { setXorMask } from "../util/xor.js";
+import { setBase64 } from "../util/base64.js";
 import { HostFops } from "../fs/host-fops.js";
 import type { FileClass, IteratorClass } from "../fs/host-fops.js";
 
@@ -43,6 +47,9 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 			catch { return undefined; }
 		},
 	);
+	// Hot byte work goes native on both the board and the simulator (Moddable's data modules).
+	setXorMask((data, mask) => Logical.xor(data, mask));
+	setBase64((b) => Base64.encode(b));
 	return {
 		maxSockets: opts.maxSockets ?? 8,
 		listen(port, address, onPending) {

@@ -15,8 +15,11 @@ export type { ResponseHead } from "./response.js";
 export { parseForm } from "./path.js";
 
 function st(wsi: Wsi): server.H1State {
-	if (!server.isHttp(wsi)) throw new Error(`wsi ${wsi.id} is not an HTTP connection`);
-	return server.h1(wsi);
+	if (server.isHttp(wsi)) return server.h1(wsi);
+	// a WebSocket during ESTABLISHED still has its request
+	const src = (wsi.rs as { headSource?: server.H1State | null } | null)?.headSource;
+	if (src) return src;
+	throw new Error(`wsi ${wsi.id} is not an HTTP connection (or its request is gone)`);
 }
 
 /** Request method ("GET", "POST", ...). */

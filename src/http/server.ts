@@ -426,9 +426,13 @@ function afterRequest(wsi: Wsi): Handled {
 }
 
 export function releaseAh(wsi: Wsi): void {
-	const st = wsi.rs instanceof H1State ? wsi.rs : null;
-	const ah = st?.ah;
-	if (!st || !ah) return;
+	if (wsi.rs instanceof H1State) releaseAhOf(wsi, wsi.rs);
+}
+
+/** Give back the header block an HTTP state holds (also after the wsi left HTTP, e.g. upgraded). */
+export function releaseAhOf(wsi: Wsi, st: H1State): void {
+	const ah = st.ah;
+	if (!ah) return;
 	st.ah = null;
 	shared(wsi.context).pool.release(ah, wakeForAh);
 }
@@ -676,7 +680,10 @@ export function closeRole(wsi: Wsi): void {
 	if (p) wsi.callback(Reason.CLOSED_HTTP, undefined, p);
 }
 
-/** The request's headers, while the header block is held (until HTTP returns). */
+/** The request's headers, while the header block is held (until HTTP or ESTABLISHED returns). */
 export function currentAh(wsi: Wsi): Ah | null {
-	return wsi.rs instanceof H1State ? wsi.rs.ah : null;
+	if (wsi.rs instanceof H1State) return wsi.rs.ah;
+	// an upgraded connection keeps its request head readable during ESTABLISHED
+	const src = (wsi.rs as { headSource?: H1State | null } | null)?.headSource;
+	return src ? src.ah : null;
 }

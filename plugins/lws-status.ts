@@ -1,0 +1,82 @@
+/**
+ * lws-status: pushes JSON describing the connected clients and the XS heap
+ * (slots and chunk bytes in use after GC, with the creation limits) to every
+ * lws-status connection, when something changes and every PERIOD_MS.
+ */
+import { Reason, WriteProtocol } from "../src/core/reasons.js";
+import type { Protocol } from "../src/core/types.js";
+import type { Wsi } from "../src/core/wsi.js";
+import type { Vhost } from "../src/core/vhost.js";
+
+const PERIOD_MS = 2000;
+
+interface Pss { since: number; sent: number }
+interface Vhd { timer: unknown; generation: number; lastCount: number }
+
+function vhd(vh: Vhost): Vhd {
+	return vh.protocolPriv<Vhd>(lwsStatus, () => ({ timer: null, generation: 1, lastCount: -1 }));
+}
+
+/** The JSON lws-status clients get. */
+export function statusJson(wsi: Wsi): string {
+	const ctx = wsi.context;
+	const now = ctx.now();
+	const clients: { peer: string; protocol: string; age: number }[] = [];
+	for (const w of ctx.wsis) {
+		if (w.closing || !w.protocol || w.role.name !== "ws") continue;
+		clients.push({ peer: w.peer, protocol: w.protocol.name, age: Math.round((now - ((w.user as Partial<Pss>)?.since ?? w.since)) / 1000) });
+	}
+	return JSON.stringify({
+		server: "xsws",
+		connections: ctx.wsis.size,
+		maxConnections: ctx.options.maxConnections,
+		clients,
+		stats: ctx.stats,
+		heap: ctx.io.heap ? ctx.io.heap() : null,
+	});
+}
+
+export const lwsStatus: Protocol<Pss> = {
+	name: "lws-status",
+	newSession: () => ({ since: 0, sent: 0 }),
+	callback(wsi, reason, pss) {
+		switch (reason) {
+			case Reason.PROTOCOL_INIT: {
+				const vh = wsi.vhost, ctx = wsi.context, d = vhd(vh);
+				// Periodic push, and a push as soon as the number of connections changes.
+				d.timer = ctx.io.setTimer(() => {
+					const n = ctx.wsis.size;
+					if (n !== d.lastCount) d.lastCount = n;
+					d.generation++;
+					ctx.callOnWritableAllProtocol(lwsStatus, vh);
+				}, PERIOD_MS, true);
+				return 0;
+			}
+			case Reason.PROTOCOL_DESTROY: {
+				const d = vhd(wsi.vhost);
+				if (d.timer !== null) wsi.context.io.clearTimer(d.timer);
+				d.timer = null;
+				return 0;
+			}
+			case Reason.ESTABLISHED:
+				pss!.since = wsi.context.now();
+				// everyone's list changed
+				vhd(wsi.vhost).generation++;
+				wsi.context.callOnWritableAllProtocol(lwsStatus, wsi.vhost);
+				return 0;
+			case Reason.CLOSED:
+				vhd(wsi.vhost).generation++;
+				for (const w of wsi.context.connectionsOf(lwsStatus, wsi.vhost)) if (w !== wsi) w.callOnWritable();
+				return 0;
+			case Reason.SERVER_WRITEABLE: {
+				const d = vhd(wsi.vhost);
+				if (pss!.sent === d.generation) return 0;
+				pss!.sent = d.generation;
+				return wsi.write(statusJson(wsi), WriteProtocol.TEXT) < 0 ? -1 : 0;
+			}
+		}
+		return 0;
+	},
+};
+
+export default [lwsStatus];

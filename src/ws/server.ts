@@ -1,0 +1,377 @@
+/**
+ * The WebSocket role's work (RFC 6455): a resumable frame parser over
+ * whatever reads bring (any split), unmasking in place in the shared receive
+ * buffer, pieces handed to RECEIVE as they come (never a whole message
+ * buffered), control frames, the closing handshake, and framing of writes.
+ */
+import { Handled, Reason, WriteProtocol } from "../core/reasons.js";
+import { Timeout } from "../core/wsi.js";
+import type { Wsi } from "../core/wsi.js";
+import type { Context } from "../core/context.js";
+import { RoomClass } from "../core/role.js";
+import { lwsl } from "../core/log.js";
+import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } from "./frame.js";
+import { CloseStatus, isValidWireCloseCode } from "./close-codes.js";
+import { xorMask } from "../util/xor.js";
+import { utf8Validate, UTF8_REJECT } from "../util/utf8-validate.js";
+import { encodeUtf8 } from "../util/utf8.js";
+
+const enum Rx {
+	HEADER = 0,
+	PAYLOAD = 1,
+	/** a close was sent or the connection failed: input is dropped */
+	DONE = 2,
+}
+
+/** How long we wait for the peer's close frame after sending ours. */
+export const CLOSE_ACK_MS = 2000;
+
+/** Per-connection WebSocket state. Kept small: an idle connection is this object and its 14-byte header buffer. */
+export class WsState {
+	rx = Rx.HEADER;
+	/** the frame header as it arrives (2..14 bytes) */
+	readonly hdr = new Uint8Array(14);
+	hdrLen = 0;
+	/** current frame */
+	opcode = 0;
+	fin = false;
+	maskKey = 0;
+	/** payload bytes of the current frame not yet seen */
+	frameLeft = 0;
+	/** payload bytes of the current frame already seen (mask phase) */
+	frameSeen = 0;
+	/** opcode of the data message in progress, 0 if none */
+	msgOpcode = 0;
+	msgLen = 0;
+	utf8 = 0;
+	/** the next RECEIVE piece starts a message */
+	msgFirst = true;
+	/** a control frame's payload, collected (max 125 bytes) */
+	ctl: Uint8Array | null = null;
+	ctlLen = 0;
+	/** what the current RECEIVE piece is (for isFirstFragment() etc.) */
+	pieceFirst = false;
+	pieceFinal = false;
+	pieceBinary = false;
+	/** bytes of the current read piece not yet handed over (for remainingPacketPayload) */
+	remainingInPiece = 0;
+	/** we sent a close frame */
+	closeSent = false;
+	/** set by closeReason() before returning -1 */
+	closeCode = 0;
+	closeText: Uint8Array | null = null;
+	/** our last data frame had no FIN: the next must be a continuation */
+	txFragmenting = false;
+	established = false;
+	/** while ESTABLISHED runs, the HTTP request it came from (its headers are readable) */
+	headSource: object | null = null;
+
+	constructor(context: Context) {
+		wsShared(context);
+	}
+}
+
+interface WsShared {
+	mask: Uint8Array;
+	/** tx frames are built here when they fit, so small writes allocate nothing */
+	tx: Uint8Array;
+}
+
+function wsShared(context: Context): WsShared {
+	let s = context.roleData.get("ws") as WsShared | undefined;
+	if (!s) {
+		s = { mask: new Uint8Array(4), tx: new Uint8Array(context.options.rxBufferSize + 14) };
+		context.roleData.set("ws", s);
+	}
+	return s;
+}
+
+export function ws(wsi: Wsi): WsState {
+	return wsi.rs as WsState;
+}
+
+/** Fail the connection (RFC 6455 7.1.7): send a close with `code`, drop further input, close once sent. */
+export function failWs(wsi: Wsi, code: number, why: string): Handled {
+	const st = ws(wsi);
+	lwsl.info(`wsi ${wsi.id} (${wsi.protocol?.name}): closing ${code}: ${why}`);
+	st.rx = Rx.DONE;
+	if (!st.closeSent) {
+		st.closeSent = true;
+		wsi.sendRaw(frame(Opcode.CLOSE, true, closePayload(code, encodeUtf8(why.slice(0, 100)))));
+	}
+	wsi.closeAfterFlush(true);
+	return Handled.OK;
+}
+
+/** Start the closing handshake ourselves: send close, then wait (bounded) for the peer's close. */
+export function startClose(wsi: Wsi, code: number, reason: Uint8Array | null): Handled {
+	const st = ws(wsi);
+	if (st.closeSent) return Handled.OK;
+	st.closeSent = true;
+	wsi.sendRaw(frame(Opcode.CLOSE, true, closePayload(code, reason ?? new Uint8Array(0))));
+	wsi.setTimeout(Timeout.CLOSE_ACK, CLOSE_ACK_MS);
+	return Handled.OK;
+}
+
+/** A callback returned nonzero: close with the reason the user set (lws_close_reason), default 1000. */
+function userClose(wsi: Wsi): Handled {
+	const st = ws(wsi);
+	return startClose(wsi, st.closeCode || CloseStatus.NORMAL, st.closeText);
+}
+
+export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
+	const st = ws(wsi);
+	let pos = 0;
+	const len = buf.length;
+	while (pos < len) {
+		if (wsi.closing) return Handled.OK;
+		if (st.rx === Rx.DONE) return Handled.OK;
+		if (wsi.rxPaused) {
+			// rxFlowControl(false) from a callback: keep the rest for later
+			stashRest(wsi, buf, pos);
+			return Handled.OK;
+		}
+		if (st.rx === Rx.HEADER) {
+			const need = headerNeed(st);
+			const take = Math.min(need - st.hdrLen, len - pos);
+			st.hdr.set(buf.subarray(pos, pos + take), st.hdrLen);
+			st.hdrLen += take;
+			pos += take;
+			if (st.hdrLen < need) continue;
+			if (headerNeed(st) > st.hdrLen) continue;	// now we know the real length
+			const r = startFrame(wsi, st);
+			if (r !== Handled.OK) return r;
+			continue;
+		}
+		// PAYLOAD
+		const n = Math.min(st.frameLeft, len - pos);
+		const piece = buf.subarray(pos, pos + n);
+		unmask(wsi, st, piece);
+		st.frameSeen += n;
+		st.frameLeft -= n;
+		pos += n;
+		const r = isControl(st.opcode) ? collectControl(st, piece) : dataPiece(wsi, st, piece);
+		if (r !== Handled.OK) return r;
+		if (st.frameLeft === 0 && st.rx === Rx.PAYLOAD) {
+			const e = endFrame(wsi, st);
+			if (e !== Handled.OK) return e;
+		}
+	}
+	return Handled.OK;
+}
+
+function stashRest(wsi: Wsi, buf: Uint8Array, pos: number): void {
+	if (pos >= buf.length) return;
+	const rest = buf.subarray(pos);
+	if (wsi.rxStash) {
+		const both = new Uint8Array(wsi.rxStash.length + rest.length);
+		both.set(wsi.rxStash);
+		both.set(rest, wsi.rxStash.length);
+		wsi.rxStash = both;
+	}
+	else wsi.rxStash = rest.slice();
+}
+
+/** Header bytes needed, given what has arrived (2, then 2 + ext + mask). */
+function headerNeed(st: WsState): number {
+	if (st.hdrLen < 2) return 2;
+	const l = st.hdr[1] & 0x7f;
+	return 2 + (l === 126 ? 2 : l === 127 ? 8 : 0) + (st.hdr[1] & 0x80 ? 4 : 0);
+}
+
+function startFrame(wsi: Wsi, st: WsState): Handled {
+	const h = st.hdr;
+	const fin = (h[0] & 0x80) !== 0;
+	const op = h[0] & 0x0f;
+	st.hdrLen = 0;
+	if (h[0] & 0x70) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)");
+	if ((op > 2 && op < 8) || op > 10) return failWs(wsi, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`);
+	if (!(h[1] & 0x80)) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "client frame not masked");
+	let plen = h[1] & 0x7f;
+	let at = 2;
+	if (plen === 126) {
+		plen = (h[2] << 8) | h[3];
+		at = 4;
+	}
+	else if (plen === 127) {
+		if (h[2] & 0x80) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set");
+		const hi = ((h[2] << 24) | (h[3] << 16) | (h[4] << 8) | h[5]) >>> 0;
+		const lo = ((h[6] << 24) | (h[7] << 16) | (h[8] << 8) | h[9]) >>> 0;
+		if (hi >= 0x200000) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, "frame longer than 2^53");
+		plen = hi * 0x100000000 + lo;
+		at = 10;
+	}
+	st.maskKey = ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0;
+	if (isControl(op)) {
+		if (!fin) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "fragmented control frame");
+		if (plen > 125) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "control frame longer than 125 bytes");
+		st.ctlLen = 0;
+	}
+	else if (op === Opcode.CONTINUATION) {
+		if (!st.msgOpcode) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "continuation frame with no message in progress");
+	}
+	else {
+		if (st.msgOpcode) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "new message before the last one finished");
+		st.msgOpcode = op;
+		st.msgLen = 0;
+		st.utf8 = 0;
+		st.msgFirst = true;
+	}
+	if (!isControl(op)) {
+		const max = wsi.context.options.maxWsMessageSize;
+		if (st.msgLen + plen > max) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, `message larger than maxWsMessageSize (${max})`);
+		st.msgLen += plen;
+	}
+	st.opcode = op;
+	st.fin = fin;
+	st.frameLeft = plen;
+	st.frameSeen = 0;
+	st.rx = Rx.PAYLOAD;
+	if (plen === 0) {
+		// an empty data frame still ends (or starts) a message: deliver it
+		const r = isControl(op) ? Handled.OK : dataPiece(wsi, st, new Uint8Array(0));
+		if (r !== Handled.OK) return r;
+		if (st.rx === Rx.PAYLOAD) return endFrame(wsi, st);
+	}
+	return Handled.OK;
+}
+
+function unmask(wsi: Wsi, st: WsState, piece: Uint8Array): void {
+	if (!piece.length) return;
+	const m = wsShared(wsi.context).mask;
+	// the key rotated to where this piece starts in the frame
+	const rot = (st.frameSeen & 3) * 8;
+	const k = rot ? ((st.maskKey << rot) | (st.maskKey >>> (32 - rot))) >>> 0 : st.maskKey;
+	m[0] = k >>> 24; m[1] = (k >>> 16) & 0xff; m[2] = (k >>> 8) & 0xff; m[3] = k & 0xff;
+	xorMask(piece, m);
+}
+
+function collectControl(st: WsState, piece: Uint8Array): Handled {
+	if (!piece.length) return Handled.OK;
+	if (!st.ctl) st.ctl = new Uint8Array(125);
+	st.ctl.set(piece, st.ctlLen);
+	st.ctlLen += piece.length;
+	return Handled.OK;
+}
+
+/** Hand a piece of a data message to RECEIVE, in pieces no larger than the protocol's rxBufferSize. */
+function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
+	const text = st.msgOpcode === Opcode.TEXT;
+	if (text && piece.length) {
+		st.utf8 = utf8Validate(st.utf8, piece);
+		if (st.utf8 === UTF8_REJECT) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+	}
+	const lastOfFrame = st.frameLeft === 0;
+	if (text && lastOfFrame && st.fin && st.utf8 !== 0) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
+	const max = wsi.protocol?.rxBufferSize || piece.length || 1;
+	let i = 0;
+	do {
+		const end = Math.min(i + max, piece.length);
+		st.pieceFirst = st.msgFirst;
+		st.pieceFinal = st.fin && lastOfFrame && end === piece.length;
+		st.pieceBinary = !text;
+		st.msgFirst = false;
+		st.remainingInPiece = piece.length - end;
+		if (wsi.callback(Reason.RECEIVE, piece.subarray(i, end)) !== 0) return userClose(wsi);
+		i = end;
+	} while (i < piece.length && !wsi.closing && st.rx !== Rx.DONE);
+	return Handled.OK;
+}
+
+function endFrame(wsi: Wsi, st: WsState): Handled {
+	st.rx = Rx.HEADER;
+	const op = st.opcode;
+	if (!isControl(op)) {
+		if (st.fin) st.msgOpcode = 0;
+		return Handled.OK;
+	}
+	const payload = st.ctl ? st.ctl.subarray(0, st.ctlLen) : new Uint8Array(0);
+	switch (op) {
+		case Opcode.PING:
+			if (!st.closeSent) wsi.sendRaw(frame(Opcode.PONG, true, payload));
+			return Handled.OK;
+		case Opcode.PONG:
+			return wsi.callback(Reason.RECEIVE_PONG, payload) !== 0 ? userClose(wsi) : Handled.OK;
+		case Opcode.CLOSE: {
+			let code = CloseStatus.NO_STATUS as number;
+			if (payload.length === 1) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "close frame with a 1-byte payload");
+			if (payload.length >= 2) {
+				code = (payload[0] << 8) | payload[1];
+				if (!isValidWireCloseCode(code)) return failWs(wsi, CloseStatus.PROTOCOL_ERR, `invalid close code ${code}`);
+				if (utf8Validate(0, payload.subarray(2)) !== 0) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "close reason is not UTF-8");
+			}
+			wsi.callback(Reason.WS_PEER_INITIATED_CLOSE, payload);
+			st.rx = Rx.DONE;
+			if (!st.closeSent) {
+				// echo the peer's code (RFC 6455 5.5.1), then the server closes TCP first
+				st.closeSent = true;
+				wsi.sendRaw(frame(Opcode.CLOSE, true, code === CloseStatus.NO_STATUS ? new Uint8Array(0) : payload.subarray(0, 2)));
+			}
+			wsi.closeAfterFlush(false);
+			return Handled.OK;
+		}
+	}
+	return Handled.OK;
+}
+
+/** lws_write() framing for WebSocket writes: TEXT/BINARY/CONTINUATION, | NO_FIN; PING/PONG. */
+export function writeRoleProtocol(wsi: Wsi, data: Uint8Array, mode: number): Uint8Array | null {
+	const st = ws(wsi);
+	if (st.closeSent) return null;
+	const fin = (mode & WriteProtocol.NO_FIN) === 0;
+	const m = mode & ~WriteProtocol.NO_FIN;
+	let op: number;
+	switch (m) {
+		case WriteProtocol.TEXT: op = Opcode.TEXT; break;
+		case WriteProtocol.BINARY: op = Opcode.BINARY; break;
+		case WriteProtocol.CONTINUATION: op = Opcode.CONTINUATION; break;
+		case WriteProtocol.PING: op = Opcode.PING; break;
+		case WriteProtocol.PONG: op = Opcode.PONG; break;
+		default: throw new Error(`write mode ${mode} is not a WebSocket mode`);
+	}
+	if (isControl(op)) {
+		if (data.length > 125) throw new Error("a ping or pong carries at most 125 bytes");
+	}
+	else if (op === Opcode.CONTINUATION) {
+		if (!st.txFragmenting) throw new Error("WRITE_CONTINUATION with no fragmented message in progress");
+		st.txFragmenting = !fin;
+	}
+	else {
+		if (st.txFragmenting) throw new Error("a new message before the fragmented one ended: use WRITE_CONTINUATION");
+		st.txFragmenting = !fin;
+	}
+	const hl = headerLength(data.length);
+	const tx = wsShared(wsi.context).tx;
+	// sendRaw copies whatever the socket does not take, so the shared buffer is safe to reuse
+	const out = hl + data.length <= tx.length ? tx.subarray(0, hl + data.length) : new Uint8Array(hl + data.length);
+	writeHeader(out, 0, op, fin || isControl(op), data.length);
+	out.set(data, hl);
+	return out;
+}
+
+export function handleWriteable(wsi: Wsi): Handled {
+	const st = ws(wsi);
+	if (st.closeSent) return Handled.OK;
+	return wsi.callback(Reason.SERVER_WRITEABLE) !== 0 ? userClose(wsi) : Handled.OK;
+}
+
+export function handleTimeout(wsi: Wsi, reason: number): Handled {
+	if (reason === Timeout.CLOSE_ACK) lwsl.info(`wsi ${wsi.id}: no close frame from the peer in time`);
+	return Handled.PLEASE_CLOSE;
+}
+
+export function closeRole(wsi: Wsi): void {
+	const st = ws(wsi);
+	if (st.established) {
+		st.established = false;
+		wsi.callback(Reason.CLOSED);
+	}
+}
+
+export function roomClass(): RoomClass {
+	return RoomClass.BUSY;
+}
+
+export function adopt(): Handled {
+	return Handled.OK;
+}
