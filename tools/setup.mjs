@@ -2,8 +2,9 @@
 // xsws setup (MIT): run by `npm install` (postinstall) and `npm run build`. Node built-ins only.
 //  1. XS sources: `npm pack` package.json xsws.xsnap into build/xs, check its sha512 against
 //     xsws.xsnapIntegrity, unpack with tar (never `npm install` it: its postinstall builds xsnap).
-//  2. TypeScript: `tsc -p .` when tsconfig.json exists and there is a .ts file to compile.
-//  3. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim.
+//  2. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim.
+//  3. TypeScript: `tsc -p .` when tsconfig.json exists and there is a .ts file to compile.
+// (The simulator is built before tsc so that a TypeScript error leaves a usable simulator.)
 // Idempotent: each step is skipped or incremental when up to date.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -93,5 +94,5 @@ function buildHost() {
 }
 
 fetchXS();
-compileTypeScript();
 buildHost();
+compileTypeScript();
