@@ -3,7 +3,7 @@
 //  1. XS sources: `npm pack` package.json xsws.xsnap into build/xs, check its sha512 against
 //     xsws.xsnapIntegrity, unpack with tar (never `npm install` it: its postinstall builds xsnap).
 //  2. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim.
-//  3. TypeScript: `tsc -p .` when tsconfig.json exists and there is a .ts file to compile.
+//  3. TypeScript: `tsc -p .` and `tsc -p test` when there is a .ts file to compile.
 // (The simulator is built before tsc so that a TypeScript error leaves a usable simulator.)
 // Idempotent: each step is skipped or incremental when up to date.
 import { spawnSync } from 'node:child_process';
@@ -82,9 +82,13 @@ function compileTypeScript() {
   if (!hasTypeScript(root)) return;
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   if (!existsSync(tsc)) fail('node_modules/.bin/tsc is missing: run npm install');
-  console.log('xsws setup: tsc -p .');
-  const result = run(tsc, ['-p', '.']);
-  if (result.status !== 0) fail('TypeScript compilation failed (see above)');
+  // the firmware code (ES2022, no Node types), then the tests (Node + mocha types)
+  for (const project of ['.', 'test']) {
+    if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
+    console.log(`xsws setup: tsc -p ${project}`);
+    const result = run(tsc, ['-p', project]);
+    if (result.status !== 0) fail(`TypeScript compilation of ${project} failed (see above)`);
+  }
 }
 
 function buildHost() {

@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { FakeIo, FakeSocket } from "../support/fake-host.js";
+import { handshake, ACCEPT, clientFrame, splitResponse } from "../support/ws-client.js";
+import { createContext, Reason, WriteProtocol, ws, setLogLevel } from "../../src/index.js";
+import type { Protocol, Context, ContextOptions } from "../../src/index.js";
+
+setLogLevel(0);
+
+interface Got { pieces: { data: Buffer; first: boolean; final: boolean; binary: boolean; remaining: number }[]; closedCalls: number; pongs: number }
+
+function echoProto(got: Got, opts: { pauseAfter?: number } = {}): Protocol<{ n: number }> {
+	return {
+		name: "echo",
+		newSession: () => ({ n: 0 }),
+		callback(wsi, reason, pss, data) {
+			switch (reason) {
+				case Reason.RECEIVE: {
+					const d = Buffer.from(data as Uint8Array);
+					got.pieces.push({ data: d, first: ws.isFirstFragment(wsi), final: ws.isFinalFragment(wsi), binary: ws.frameIsBinary(wsi), remaining: ws.remainingPacketPayload(wsi) });
+					if (d.toString() === "close please") { ws.closeReason(wsi, 4000, "asked"); return -1; }
+					if (opts.pauseAfter && got.pieces.length === opts.pauseAfter) wsi.rxFlowControl(false);
+					return 0;
+				}
+				case Reason.RECEIVE_PONG: got.pongs++; return 0;
+				case Reason.CLOSED: got.closedCalls++; return 0;
+				case Reason.SERVER_WRITEABLE:
+					pss!.n++;
+					return wsi.write(pss!.n === 1 ? "first" : "second", WriteProtocol.TEXT) < 0 ? -1 : 0;
+			}
+			return 0;
+		},
+	};
+}
+
+function setup(got: Got, opts: Partial<ContextOptions> = {}, popts = {}): { io: FakeIo; ctx: Context; s: FakeSocket } {
+	const io = new FakeIo();
+	const ctx = createContext({ vhosts: [{ port: 1, protocols: [echoProto(got, popts)] }], ...opts }, io);
+	const s = io.connect();
+	io.send(s, handshake("/", "echo"));
+	return { io, ctx, s };
+}
+
+const fresh = (): Got => ({ pieces: [], closedCalls: 0, pongs: 0 });
+const out = (s: FakeSocket) => splitResponse(Buffer.from(s.out));
+const closeCode = (s: FakeSocket) => {
+	const c = out(s).frames.find((f) => f.opcode === 8);
+	return c ? (c.payload.length >= 2 ? c.payload.readUInt16BE(0) : 1005) : 0;
+};
+const message = (got: Got) => Buffer.concat(got.pieces.map((p) => p.data));
+
+describe("WebSocket role (unit, fake host)", () => {
+	it("answers the handshake with the right Sec-WebSocket-Accept and subprotocol", () => {
+		const got = fresh();
+		const { s } = setup(got);
+		const head = out(s).head;
+		assert.match(head, /^HTTP\/1.1 101/);
+		assert.ok(head.includes(`Sec-WebSocket-Accept: ${ACCEPT}`));
+		assert.ok(head.includes("Sec-WebSocket-Protocol: echo"));
+	});
+
+	for (const [name, extra, status] of [
+		["version 8", "Sec-WebSocket-Version: 8\r\n", 426],
+	] as const) {
+		it(`refuses ${name} with ${status}`, () => {
+			const io = new FakeIo();
+			createContext({ vhosts: [{ port: 1, protocols: [echoProto(fresh())] }] }, io);
+			const s = io.connect();
+			io.send(s, handshake("/", "echo").replace("Sec-WebSocket-Version: 13\r\n", extra));
+			assert.match(s.text(), new RegExp(`^HTTP/1.1 ${status}`));
+			assert.match(s.text(), /Sec-WebSocket-Version: 13/);
+		});
+	}
+
+	it("refuses a missing or malformed key with 400, and an unknown subprotocol", () => {
+		for (const req of [
+			handshake("/", "echo").replace(/Sec-WebSocket-Key: .*\r\n/, ""),
+			handshake("/", "echo").replace(/Sec-WebSocket-Key: .*\r\n/, "Sec-WebSocket-Key: short\r\n"),
+			handshake("/", "nope"),
+		]) {
+			const io = new FakeIo();
+			createContext({ vhosts: [{ port: 1, protocols: [echoProto(fresh())] }] }, io);
+			const s = io.connect();
+			io.send(s, req);
+			assert.match(s.text(), /^HTTP\/1.1 400/);
+		}
+	});
+
+	it("gives the same messages for frames split at every byte boundary", () => {
+		const stream = Buffer.concat([
+			clientFrame(1, "hello"), clientFrame(2, Buffer.alloc(300, 7)), clientFrame(9, "ping!"),
+			clientFrame(1, "frag", false), clientFrame(0, "mented", true),
+		]);
+		const want = fresh();
+		const a = setup(want);
+		a.io.send(a.s, stream);
+		for (let cut = 1; cut < stream.length; cut += 1) {
+			const got = fresh();
+			const { io, s } = setup(got);
+			io.send(s, stream.subarray(0, cut));
+			io.send(s, stream.subarray(cut));
+			assert.deepEqual(message(got), message(want), `split at ${cut}`);
+			assert.equal(out(s).frames.filter((f) => f.opcode === 10).length, 1, "one pong");
+		}
+	});
+
+	it("delivers fragmented messages with interleaved pings, with fragment flags", () => {
+		const got = fresh();
+		const { io, s } = setup(got);
+		io.send(s, Buffer.concat([clientFrame(1, "ab", false), clientFrame(9, "p1"), clientFrame(0, "cd", false), clientFrame(9, "p2"), clientFrame(0, "ef", true)]));
+		assert.equal(message(got).toString(), "abcdef");
+		assert.deepEqual(got.pieces.map((p) => [p.first, p.final]), [[true, false], [false, false], [false, true]]);
+		const pongs = out(s).frames.filter((f) => f.opcode === 10).map((f) => f.payload.toString());
+		assert.deepEqual(pongs, ["p1", "p2"]);
+	});
+
+	for (const size of [65535, 65536, 1024 * 1024]) {
+		it(`takes a ${size}-byte message in pieces, never whole`, () => {
+			const got = fresh();
+			const { io, s } = setup(got);
+			const payload = Buffer.alloc(size);
+			for (let i = 0; i < size; i++) payload[i] = i * 7;
+			io.send(s, clientFrame(2, payload));
+			assert.ok(message(got).equals(payload));
+			assert.ok(got.pieces.length > 1);
+			assert.ok(got.pieces.every((p) => p.data.length <= 2048));
+			assert.equal(got.pieces[got.pieces.length - 1].final, true);
+			assert.equal(got.pieces[0].remaining, size - got.pieces[0].data.length);
+			assert.equal(closeCode(s), 0);
+		});
+	}
+
+	const violations: [string, Buffer, number][] = [
+		["reserved bits", clientFrame(1, "x", true, { rsv: 4 }), 1002],
+		["reserved opcode", clientFrame(3, "x"), 1002],
+		["unmasked frame", clientFrame(1, "x", true, { mask: false }), 1002],
+		["fragmented control frame", clientFrame(9, "x", false), 1002],
+		["control frame over 125 bytes", clientFrame(9, Buffer.alloc(126)), 1002],
+		["continuation with nothing to continue", clientFrame(0, "x"), 1002],
+		["new message inside a fragmented one", Buffer.concat([clientFrame(1, "a", false), clientFrame(1, "b")]), 1002],
+		["invalid UTF-8", clientFrame(1, Buffer.from([0x61, 0xc3, 0x28])), 1007],
+		["UTF-8 broken across fragments", Buffer.concat([clientFrame(1, Buffer.from([0xe2, 0x82]), false), clientFrame(0, Buffer.from([0x41]))]), 1007],
+		["text ending inside a sequence", clientFrame(1, Buffer.from([0x61, 0xe2, 0x82])), 1007],
+		["overlong encoding", clientFrame(1, Buffer.from([0xc0, 0xaf])), 1007],
+		["surrogate", clientFrame(1, Buffer.from([0xed, 0xa0, 0x80])), 1007],
+		["close with 1 byte", clientFrame(8, Buffer.from([3])), 1002],
+		["close with code 1005", clientFrame(8, Buffer.from([0x03, 0xed])), 1002],
+		["close with code 999", clientFrame(8, Buffer.from([0x03, 0xe7])), 1002],
+		["close reason not UTF-8", clientFrame(8, Buffer.from([0x03, 0xe8, 0xff])), 1007],
+		["message too big", clientFrame(2, Buffer.alloc(10), true, { len: 2 * 1024 * 1024 }), 1009],
+	];
+	for (const [name, bytes, code] of violations) {
+		it(`closes with ${code} on ${name}, and keeps serving others`, () => {
+			const got = fresh();
+			const { io, s } = setup(got);
+			const other = io.connect();
+			io.send(other, handshake("/", "echo"));
+			io.send(s, bytes);
+			assert.equal(closeCode(s), code);
+			io.run(3000);
+			assert.equal(s.closed, true);
+			io.send(other, clientFrame(1, "still here"));
+			assert.equal(got.pieces[got.pieces.length - 1].data.toString(), "still here");
+			assert.equal(other.closed, false);
+		});
+	}
+
+	it("accepts UTF-8 split across fragments at any byte", () => {
+		const text = Buffer.from("aé€😀z");
+		for (let cut = 1; cut < text.length; cut++) {
+			const got = fresh();
+			const { io, s } = setup(got);
+			io.send(s, Buffer.concat([clientFrame(1, text.subarray(0, cut), false), clientFrame(0, text.subarray(cut))]));
+			assert.equal(closeCode(s), 0, `cut ${cut}`);
+			assert.equal(message(got).toString(), "aé€😀z");
+		}
+	});
+
+	it("echoes a peer's close code and closes, raising CLOSED", () => {
+		const got = fresh();
+		const { io, s } = setup(got);
+		io.send(s, clientFrame(8, Buffer.from([0x03, 0xe8, 0x62, 0x79, 0x65])));
+		assert.equal(closeCode(s), 1000);
+		io.run(10);
+		assert.equal(s.closed, true);
+		assert.equal(got.closedCalls, 1);
+	});
+
+	it("closes with the user's closeReason when a callback returns -1", () => {
+		const got = fresh();
+		const { io, s } = setup(got);
+		io.send(s, clientFrame(1, "close please"));
+		const c = out(s).frames.find((f) => f.opcode === 8)!;
+		assert.equal(c.payload.readUInt16BE(0), 4000);
+		assert.equal(c.payload.subarray(2).toString(), "asked");
+		io.send(s, clientFrame(8, Buffer.from([0x0f, 0xa0])));
+		io.run(10);
+		assert.equal(s.closed, true);
+	});
+
+	it("stops reading while rx flow control is off, and resumes", () => {
+		const got = fresh();
+		const { io, s, ctx } = setup(got, {}, { pauseAfter: 1 });
+		io.send(s, Buffer.concat([clientFrame(1, "one"), clientFrame(1, "two"), clientFrame(1, "three")]));
+		assert.equal(got.pieces.length, 1);
+		assert.equal(s.paused, true);
+		const wsi = [...ctx.wsis][0];
+		wsi.rxFlowControl(true);
+		io.pump(s);
+		assert.deepEqual(got.pieces.map((p) => p.data.toString()), ["one", "two", "three"]);
+	});
+
+	it("sends one message per SERVER_WRITEABLE", () => {
+		const got = fresh();
+		const { io, s, ctx } = setup(got);
+		const wsi = [...ctx.wsis][0];
+		wsi.callOnWritable();
+		io.run();
+		wsi.callOnWritable();
+		io.run();
+		const texts = out(s).frames.filter((f) => f.opcode === 1).map((f) => f.payload.toString());
+		assert.deepEqual(texts, ["first", "second"]);
+	});
+});
