@@ -9,7 +9,7 @@ const INDEX = "<html>hello</html>\n";
 const BIG = Buffer.alloc(100000, "x");
 
 let logs: string[] = [];
-setLogLevel(LogLevel.ERR | LogLevel.WARN | LogLevel.NOTICE | LogLevel.INFO, (_l, line) => { logs.push(line); });
+const captureLogs = () => setLogLevel(LogLevel.ERR | LogLevel.WARN | LogLevel.NOTICE | LogLevel.INFO, (_l, line) => { logs.push(line); });
 
 const echo: Protocol<{ body: string; n: number; mode: string }> = {
 	name: "echo",
@@ -113,7 +113,7 @@ function get(path: string, extra = ""): string {
 }
 
 describe("HTTP/1.1 server role (unit, fake host)", () => {
-	beforeEach(() => { logs = []; });
+	beforeEach(() => { logs = []; captureLogs(); });
 
 	it("serves a file with Content-Length, cache headers and keep-alive", () => {
 		const { io } = make();
