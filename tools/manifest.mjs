@@ -10,7 +10,8 @@
 // copied into the resources directory), config (merged, later wins, then key=value overrides),
 // creation (chunk.initial, heap.initial, stack, main; ESP32 defaults), platforms (the "lin"
 // block, or "..." when there is no "lin"), build (variables for $(NAME) in paths).
-// Ignored on lin: preload, defines, strip, and every other platform's block.
+// Ignored on lin: defines, strip, and every other platform's block. `preload` names the modules
+// the simulator loads before it measures its baseline (on the board they live in flash).
 //
 // A module path names a source without extension: if `path.ts` exists, the module is the
 // compiled `build/js/<path relative to the repository>.js` (tsc with rootDir "." and outDir
@@ -76,6 +77,7 @@ class ManifestReader {
     this.modules = new Map();       // specifier -> absolute path of the .js
     this.resources = new Map();     // name -> absolute source path
     this.config = {};
+    this.preload = [];
     this.creation = deepMerge({}, defaultCreation);
   }
 
@@ -125,6 +127,7 @@ class ManifestReader {
       if (isPlainObject(block[key])) this.readResources(block[key], dir, file);
     }
     if (isPlainObject(block.config)) deepMerge(this.config, block.config);
+    for (const name of asArray(block.preload)) if (!this.preload.includes(String(name))) this.preload.push(String(name));
     if (isPlainObject(block.creation)) deepMerge(this.creation, block.creation);
   }
 
@@ -252,6 +255,8 @@ export function processManifest(manifestPath = 'manifest.json', {
     appDir,
     modules: Object.fromEntries(reader.modules),
     config,
+    // modules the board keeps in flash: the simulator loads them before measuring its baseline
+    preload: reader.preload.filter((specifier) => reader.modules.has(specifier)),
   };
 }
 

@@ -73,6 +73,7 @@ function run(args) {
   }
   const simArgs = ['--map', result.mapPath, '--entry', result.entry,
     '--resources', options.resources ?? result.resourcesDir];
+  for (const specifier of result.preload ?? []) simArgs.push('--preload', specifier);
   if (options.desktopHeap) {
     simArgs.push('--slots', String(DESKTOP_HEAP.heap), '--chunk', String(DESKTOP_HEAP.chunk),
       '--stack', String(DESKTOP_HEAP.stack));

@@ -34,12 +34,14 @@ static void xswsUsage(FILE* file)
 		"  --stack N        XS stack slots (creation stack; default 512)\n"
 		"  --fixed          no heap growth, like the board: running out aborts \"memory full\" (exit 3)\n"
 		"  --resources DIR  where Resource finds its files\n"
+		"  --preload SPEC   a module the board keeps in flash (manifest \"preload\"; repeatable): loaded\n"
+		"                   before the baseline is measured, so its code and objects don't count\n"
 		"  --quiet          no start-up line on stderr\n"
 		"  --version        print versions and licences\n"
 		"  --help           this text\n"
 		"\n"
-		"The simulator adds the measured empty-machine baseline (built-ins, which live in flash on\n"
-		"the board) on top of --slots and --chunk.\n"
+		"The simulator adds the measured baseline (built-ins and preloaded modules, which live in\n"
+		"flash on the board) on top of --slots and --chunk.\n"
 		"Exit status: 0 done or signalled, 1 start-up error, 2 usage, 3 memory full, 4 stack overflow.\n");
 }
 
@@ -134,16 +136,35 @@ static txMachine* xswsCreate(long slots, long chunk, long stack, int fixed)
 	return fxCreateMachine(&creation, "xsws", NULL, XS_NO_ID);
 }
 
-/* The heap an empty machine with the host's globals occupies after a collection. On the board
-   this part is in flash (preloaded); the simulator adds it on top of the firmware's budget. */
+#define XSWS_MAX_PRELOAD 64
+static const char* gPreload[XSWS_MAX_PRELOAD];
+static int gPreloadCount = 0;
+
+static int xswsRunEntry(txMachine* the, const char* entry);
+
+/* The heap a machine with the host's globals and the preloaded modules occupies after a
+   collection. On the board this part is in flash (built-ins and the modules the manifest
+   preloads); the simulator adds it on top of the firmware's budget. */
 static void xswsMeasureBaseline(void)
 {
+	int i;
 	txMachine* the = xswsCreate(65536, 1024 * 1024, 4096, 0);
 	if (!the) {
 		fprintf(stderr, "xsws-sim: cannot create the XS machine\n");
 		exit(XSWS_EXIT_MEMORY);
 	}
 	xswsInstallGlobals(the);
+	for (i = 0; i < gPreloadCount; i++) {
+		if (!xswsRunEntry(the, gPreload[i])) {
+			fprintf(stderr, "xsws-sim: preloading \"%s\" failed\n", gPreload[i]);
+			exit(XSWS_EXIT_ERROR);
+		}
+		xswsDrainJobs(the);
+		if (gStartupFailed) {
+			fprintf(stderr, "xsws-sim: preloading \"%s\" failed\n", gPreload[i]);
+			exit(XSWS_EXIT_ERROR);
+		}
+	}
 	fxCollectGarbage(the);
 	xswsHost.slotBaseline = the->currentHeapCount;
 	xswsHost.chunkBaseline = the->currentChunksSize;
@@ -262,6 +283,14 @@ int main(int argc, char* argv[])
 		else if (!strcmp(arg, "--chunk")) { chunk = xswsNumberOption(arg, value); i++; }
 		else if (!strcmp(arg, "--stack")) { stack = xswsNumberOption(arg, value); i++; }
 		else if (!strcmp(arg, "--fixed")) fixed = 1;
+		else if (!strcmp(arg, "--preload") && value) {
+			if (gPreloadCount >= XSWS_MAX_PRELOAD) {
+				fprintf(stderr, "xsws-sim: more than %d --preload modules\n", XSWS_MAX_PRELOAD);
+				return XSWS_EXIT_USAGE;
+			}
+			gPreload[gPreloadCount++] = value;
+			i++;
+		}
 		else if (!strcmp(arg, "--quiet")) gQuiet = 1;
 		else {
 			fprintf(stderr, "xsws-sim: unknown or incomplete option \"%s\"\n", arg);
