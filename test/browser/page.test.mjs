@@ -1,0 +1,69 @@
+// Headless Chromium (Debian) loads the demo page from the XS simulator: the
+// WebSocket counter advances, the page dims when the server goes away and
+// recovers when it comes back. A screenshot is kept in test-artifacts/.
+import assert from 'node:assert/strict';
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import net from 'node:net';
+import { startSim, repositoryRoot as repoRoot } from '../integration/sim.mjs';
+
+/** A port free right now (the simulator must come back on the same one). */
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+  });
+}
+const startDemo = ({ port }) => startSim([`port=${port}`]);
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(repoRoot, 'test-artifacts');
+
+describe('demo page in headless Chromium', function () {
+  this.timeout(60000);
+  let browser, sim, port;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    port = await freePort();
+    sim = await startDemo({ port });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await sim?.stop();
+  });
+
+  it('shows a live counter, dims when the server closes, recovers when it returns', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => Number(document.getElementById('counter').textContent) > 5, null, { timeout: 10000 });
+    const a = Number(await page.textContent('#counter'));
+    await page.waitForTimeout(300);
+    const b = Number(await page.textContent('#counter'));
+    assert.ok(b > a, `counter advances (${a} -> ${b})`);
+    await page.waitForFunction(() => document.getElementById('status-clients').tBodies[0].rows.length >= 3, null, { timeout: 10000 });
+    assert.equal(await page.evaluate(() => document.body.classList.contains('disconnected')), false);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-page.png'), fullPage: true });
+
+    await sim.stop();
+    await page.waitForFunction(() => document.body.classList.contains('disconnected'), null, { timeout: 10000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-page-disconnected.png') });
+
+    sim = await startDemo({ port });
+    await page.waitForFunction(() => !document.body.classList.contains('disconnected'), null, { timeout: 15000 });
+    // a new connection counts from 0 again
+    await page.waitForFunction((before) => Number(document.getElementById('counter').textContent) < before, b, { timeout: 10000 });
+    const c = Number(await page.textContent('#counter'));
+    await page.waitForTimeout(300);
+    assert.ok(Number(await page.textContent('#counter')) > c, 'counter runs again after reconnecting');
+  });
+});
