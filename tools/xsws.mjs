@@ -2,11 +2,12 @@
 // xsws command line (MIT). Node built-ins only.
 //
 //   xsws run [--manifest path] [--port N] [--desktop-heap] [key=value ...]
-//   xsws build --target esp32            (not yet)
+//   xsws build --target esp32 [--manifest path] [--out dir] [--no-tsc] [--no-preload]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { processManifest, repositoryRoot } from './manifest.mjs';
+import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
 
@@ -17,7 +18,7 @@ const usage = `usage: xsws <command> [options]
 
 commands:
   run     run a firmware in the Linux simulator (build/lin/xsws-sim)
-  build   build for a board (--target esp32: not yet implemented)
+  build   prepare a board build: --target esp32 writes build/esp32/manifest.json for mcconfig
 
 xsws run [options] [key=value ...]
   --manifest PATH   the firmware's Moddable manifest (default ./manifest.json)
@@ -100,10 +101,22 @@ switch (command) {
     run(rest);
     break;
   case 'build': {
-    const at = rest.indexOf('--target');
-    const target = at >= 0 ? rest[at + 1] : rest.find((arg) => arg.startsWith('--target='))?.slice(9);
-    // TODO(esp32): prepare the Moddable project for `mcconfig -d -m -p esp32` (hosts/esp32)
-    fail(`build --target ${target ?? '?'}: not yet implemented (see README; hosts/esp32 is in progress)`, 1);
+    let options;
+    try {
+      options = parseBuildArgs(rest);
+    } catch (error) {
+      fail(`build: ${error.message}\n\n${esp32Usage}`);
+    }
+    if (options.help) {
+      console.log(esp32Usage);
+      process.exit(0);
+    }
+    if (options.target !== 'esp32') fail(`build: unknown target "${options.target ?? ''}" (only --target esp32)\n\n${esp32Usage}`);
+    try {
+      buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, ...(options.out ? { outDir: options.out } : {}) });
+    } catch (error) {
+      fail(`build: ${error.message}`, 1);
+    }
     break;
   }
   case undefined:

@@ -1,0 +1,296 @@
+#!/usr/bin/env node
+// xsws build --target esp32 (MIT): prepares a Moddable project for `mcconfig -d -m -p esp32`.
+// Node built-ins only.
+//
+//   node tools/esp32.mjs [--manifest path/to/manifest.json] [--no-tsc] [--no-preload] [--out DIR]
+//
+// Why a generated manifest: our TypeScript uses relative imports with `.js` extensions
+// ("../core/wsi.js") and mcconfig names modules by their manifest key, not by their path. On the
+// device (xs/platforms/mc/xsHosts.c fxFindModule) and at preload time (xs/tools/xsl.c
+// fxFindModule), XS drops a trailing ".js"/".mjs" from a specifier and resolves "./" and "../"
+// against the *name* of the importing module ("src/http/server" + "../core/wsi.js" ->
+// "src/core/wsi"); a relative import from a module whose name has no directory part (e.g. "main")
+// fails. So every module of ours is listed under its path relative to the repository, without
+// extension ("src/core/wsi", "plugins/post-demo", "apps/demo/main"), mapped to tsc's output in
+// build/js (tsc with rootDir "." and outDir "build/js"); `.js` specifiers then work unchanged.
+// Bare specifiers ("embedded:io/socket/tcp", "timer", "mc/config", and `import(name)` of the
+// names in config.plugins) resolve by exact name, so plugin names must be their repository paths
+// too ("plugins/post-demo"), as the root manifest already has them.
+//
+// Output in build/esp32/ (or --out): manifest.json, which includes the root manifest's esp32
+// platform includes (hosts/esp32/manifest_xsws.json: Moddable's sockets, timer, file, data
+// modules, Wi-Fi setup, creation sizes) and lists:
+//   modules   every .ts of src/, plugins/ and the app's directory, under its repository path;
+//             a root alias with another name ("xsws": "./src/index") as a re-export in alias/
+//   preload   every src/ and plugins/ module (code and frozen objects in flash on the board);
+//             none with --no-preload
+//   creation  merged from the root manifest and its esp32 block; main = the app's module name
+//   defines   main.async = 1 when the main module uses top-level await (MODDEF_MAIN_ASYNC)
+//   config    the root manifest's config (+ its esp32 block); relative path values made absolute
+//             (for `-p lin`), and on esp32 `www` under the file module's root (/mod/www)
+//   data      the files of the app's www directory as resources named by basename (in flash on
+//             the board: Resource("index.html")); the FILE mount cannot reach them yet
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TARGET = 'esp32';
+/** Directories whose modules are preloaded (the app's own modules are not: main calls natives). */
+const PRELOAD_ROOTS = ['src', 'plugins'];
+/** On the board the `file` module's root (modules/files/file/manifest.json, esp32: SPIFFS /mod/). */
+const ESP32_FILE_ROOT = '/mod/';
+
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function asArray(value) {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function deepMerge(target, source) {
+  for (const [key, value] of Object.entries(source ?? {})) {
+    if (isPlainObject(value) && isPlainObject(target[key])) deepMerge(target[key], value);
+    else target[key] = isPlainObject(value) ? deepMerge({}, value) : value;
+  }
+  return target;
+}
+
+const toPosix = (path) => path.split(sep).join('/');
+
+/** Every .ts (not .d.ts) under dir, as repository-relative paths without extension. */
+function typescriptModules(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...typescriptModules(path));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
+      out.push(toPosix(relative(repositoryRoot, path.slice(0, -3))));
+    }
+  }
+  return out;
+}
+
+/** Strip comments and strings well enough to spot `await` at module top level (brace depth 0). */
+function usesTopLevelAwait(source) {
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .replace(/`(?:\\[\s\S]|[^`\\])*`/g, '""')
+    .replace(/"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, '""');
+  let depth = 0;
+  const re = /[{}]|\bawait\b/g;
+  let match;
+  while ((match = re.exec(code))) {
+    if (match[0] === '{') depth++;
+    else if (match[0] === '}') depth--;
+    else if (depth === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Module-scope `let`s that hold a function when preload ends: the XS linker makes such bindings
+ * const (xs/tools/xslSlot.c, "@@ const functions closures"), so assigning them later on the device
+ * throws "TypeError: set NAME: const". Returns the names found in compiled JS.
+ */
+export function functionLets(source) {
+  const functions = new Set([...source.matchAll(/^(?:export )?function\s+([\w$]+)/gm)].map((m) => m[1]));
+  const found = [];
+  for (const m of source.matchAll(/^(?:export )?let\s+([\w$]+)\s*=\s*([\w$]+)\s*;/gm)) {
+    if (functions.has(m[2])) found.push(m[1]);
+  }
+  return found;
+}
+
+function runTsc(warn) {
+  const tsc = join(repositoryRoot, 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) throw new Error('node_modules/.bin/tsc is missing: run "npm install"');
+  warn('tsc -p .');
+  const result = spawnSync(tsc, ['-p', '.'], { cwd: repositoryRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('tsc -p . failed');
+}
+
+/**
+ * Write build/esp32/manifest.json for mcconfig.
+ * @returns {{ manifestPath, outDir, modules, preload, main, config, creation }}
+ */
+export function buildEsp32(manifestPath = 'manifest.json', {
+  outDir = join(repositoryRoot, 'build', TARGET), tsc = true, preloadAll = true, log = (message) => console.log(`xsws build: ${message}`),
+} = {}) {
+  const rootFile = resolve(manifestPath);
+  let root;
+  try {
+    root = JSON.parse(readFileSync(rootFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`${rootFile}: ${error.code === 'ENOENT' ? 'not found' : error.message}`);
+  }
+  const rootDir = dirname(rootFile);
+  const platform = root.platforms?.[TARGET] ?? {};
+  if (!root.platforms?.[TARGET]) throw new Error(`${rootFile}: no platforms.${TARGET} block`);
+
+  // The app: the module the root manifest names as main (creation.main, default "main").
+  const mainName = root.creation?.main ?? platform.creation?.main ?? 'main';
+  let mainPath = null;
+  const rootModules = [];   // [specifier, absolute path without extension]
+  for (const block of [root, platform]) {
+    for (const [key, value] of Object.entries(block.modules ?? {})) {
+      for (const entry of asArray(value)) {
+        if (String(entry).includes('$(')) continue;
+        const path = resolve(rootDir, String(entry));
+        if (key === '*' && !path.endsWith('*')) {
+          rootModules.push([basename(path), path]);
+          if (basename(path) === mainName) mainPath = path;
+        } else if (key !== '*' && !key.endsWith('*')) {
+          rootModules.push([key, path]);
+          if (key === mainName) mainPath = path;
+        }
+      }
+    }
+  }
+  if (!mainPath || !existsSync(`${mainPath}.ts`)) {
+    throw new Error(`${rootFile}: main module "${mainName}" is not a .ts module of the repository`);
+  }
+  const appDir = dirname(mainPath);
+  const appName = toPosix(relative(repositoryRoot, mainPath));
+
+  if (tsc) runTsc(log);
+
+  // Our modules, each under its repository path.
+  const names = new Set([
+    ...PRELOAD_ROOTS.flatMap((dir) => typescriptModules(join(repositoryRoot, dir))),
+    ...typescriptModules(appDir),
+  ]);
+  const aliases = [];       // [specifier, repository path]: a name other than the module's path
+  for (const [specifier, path] of rootModules) {
+    if (!existsSync(`${path}.ts`)) continue;
+    const name = toPosix(relative(repositoryRoot, path));
+    names.add(name);
+    if (specifier !== name && specifier !== mainName) aliases.push([specifier, name]);
+  }
+  const modules = {};
+  for (const name of [...names].sort()) {
+    const compiled = join(repositoryRoot, 'build', 'js', `${name}.js`);
+    if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run "npm run build" (tsc -p .)`);
+    modules[name] = compiled.slice(0, -3);
+  }
+  // An alias ("xsws": "./src/index") cannot be the module itself under a second name: relative
+  // imports inside it would resolve against "xsws". It becomes a re-export of the real module.
+  const aliasDir = join(outDir, 'alias');
+  for (const [specifier, name] of aliases) {
+    const source = readFileSync(`${modules[name]}.js`, 'utf8');
+    let text = `export * from "${name}";\n`;
+    if (/^export default\b|^export \{[^}]*\bas default\b/m.test(source)) text += `export { default } from "${name}";\n`;
+    const file = join(aliasDir, `${specifier}.js`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    modules[specifier] = file.slice(0, -3);
+  }
+  const preload = preloadAll
+    ? [...names].filter((name) => PRELOAD_ROOTS.some((dir) => name.startsWith(`${dir}/`))).sort()
+      .concat(aliases.filter(([, name]) => PRELOAD_ROOTS.some((dir) => name.startsWith(`${dir}/`))).map(([specifier]) => specifier))
+    : [];
+  for (const name of preload.filter((entry) => names.has(entry))) {
+    const lets = functionLets(readFileSync(`${modules[name]}.js`, 'utf8'));
+    if (lets.length) {
+      log(`warning: ${name}: module-scope let ${lets.join(', ')} holds a function; preloaded, assigning it on the device throws "set ${lets[0]}: const" (use --no-preload until fixed)`);
+    }
+  }
+
+  // config and creation: root, then its esp32 block (includes merge first in mcconfig).
+  const config = deepMerge(deepMerge({}, root.config), platform.config);
+  const esp32Config = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === 'string' && (value.startsWith('./') || value.startsWith('../'))) {
+      const absolute = resolve(rootDir, value);
+      config[key] = absolute;
+      // On the board a path is under the file module's root (SPIFFS); see README.
+      esp32Config[key] = ESP32_FILE_ROOT + basename(absolute);
+    }
+  }
+  const creation = deepMerge(deepMerge({}, root.creation), platform.creation);
+  creation.main = appName;
+
+  const generated = {
+    include: asArray(platform.include).map((path) => (String(path).includes('$(') ? path : resolve(rootDir, path))),
+    modules,
+    preload,
+    config,
+    creation,
+    platforms: {
+      [TARGET]: { config: esp32Config },
+    },
+  };
+  const mainSource = readFileSync(`${mainPath}.ts`, 'utf8');
+  if (usesTopLevelAwait(mainSource)) generated.defines = { main: { async: 1 } };
+  if (platform.defines) generated.defines = deepMerge(generated.defines ?? {}, platform.defines);
+  if (root.defines) generated.defines = deepMerge(deepMerge({}, root.defines), generated.defines ?? {});
+
+  // The web UI as resources, in flash on the board. mcrez names a resource by its file's basename
+  // whatever the data key ("www/*" too): Resource("index.html"), Resource("demo.css").
+  const www = typeof root.config?.www === 'string' ? resolve(rootDir, root.config.www) : join(appDir, 'www');
+  if (existsSync(www) && statSync(www).isDirectory()) {
+    generated.data = { '*': `${www}/*` };
+  }
+  for (const key of ['data', 'resources', 'strip']) {
+    for (const block of [root, platform]) {
+      if (!isPlainObject(block[key])) continue;
+      generated[key] ??= {};
+      for (const [name, value] of Object.entries(block[key])) {
+        generated[key][name] = asArray(value).map((path) => (String(path).includes('$(') ? path : resolve(rootDir, path)));
+      }
+    }
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  const outManifest = join(outDir, 'manifest.json');
+  writeFileSync(outManifest, `${JSON.stringify(generated, null, '\t')}\n`);
+  log(`wrote ${relative(process.cwd(), outManifest) || outManifest}: ${Object.keys(modules).length} modules (${preload.length} preloaded), main "${appName}"`);
+  return { manifestPath: outManifest, outDir, modules, preload, main: appName, config, creation };
+}
+
+export const esp32Usage = `xsws build --target esp32 [--manifest PATH] [--out DIR] [--no-tsc] [--no-preload]
+  compiles the TypeScript (tsc -p .) and writes build/esp32/manifest.json for the Moddable SDK:
+    npx xsws build --target esp32
+    cd build/esp32 && mcconfig -d -m -p esp32 ssid="your Wi-Fi" password="secret"
+  (see hosts/esp32/README.md)`;
+
+export function parseBuildArgs(args) {
+  const options = { target: null, manifest: 'manifest.json', out: undefined, tsc: true, preload: true, help: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const next = () => {
+      if (i + 1 >= args.length) throw new Error(`${arg} needs a value`);
+      return args[++i];
+    };
+    if (arg === '--help' || arg === '-h') options.help = true;
+    else if (arg === '--target') options.target = next();
+    else if (arg.startsWith('--target=')) options.target = arg.slice(9);
+    else if (arg === '--manifest') options.manifest = next();
+    else if (arg.startsWith('--manifest=')) options.manifest = arg.slice(11);
+    else if (arg === '--out') options.out = resolve(next());
+    else if (arg.startsWith('--out=')) options.out = resolve(arg.slice(6));
+    else if (arg === '--no-tsc') options.tsc = false;
+    else if (arg === '--no-preload') options.preload = false;
+    else throw new Error(`unknown option "${arg}"`);
+  }
+  return options;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const options = parseBuildArgs(process.argv.slice(2));
+    if (options.help) {
+      console.log(esp32Usage);
+      process.exit(0);
+    }
+    buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, ...(options.out ? { outDir: options.out } : {}) });
+  } catch (error) {
+    console.error(`xsws build: ${error.message}`);
+    process.exit(1);
+  }
+}
