@@ -18,6 +18,9 @@
 	X(xs_logical_xor) X(xs_logical_and) X(xs_logical_or) \
 	/* inflate (zlib/miniz) */ \
 	X(xs_inflate_destructor) X(xs_inflate) X(xs_inflate_close) X(xs_inflate_push) \
+	/* xsws/zlib (hosts/common/zlib) */ \
+	X(xs_xsws_crc32) X(xs_xsws_inflater_destructor) X(xs_xsws_inflater) X(xs_xsws_inflater_inflate) \
+	X(xs_xsws_inflater_get_consumed) X(xs_xsws_inflater_get_done) X(xs_xsws_inflater_close) \
 	/* url */ \
 	X(fx_parseURL) X(fx_serializeURL) X(fx_parseQuery) X(fx_serializeQuery) \
 	/* timer */ \

@@ -10,11 +10,21 @@ export interface FopsFile {
 	close(): void;
 	/** A strong validator for If-None-Match, when the fops knows one cheaply. */
 	readonly etag?: string;
+	/** Set when read() gives an encoded representation (Content-Encoding: gzip); `length` is the encoded length. */
+	readonly contentEncoding?: "gzip";
+	/** The representation depends on the request's Accept-Encoding: answer with `Vary: Accept-Encoding`. */
+	readonly varyAcceptEncoding?: boolean;
+}
+
+/** What the server tells a fops about the request when it opens a file. */
+export interface FopsOpenOptions {
+	/** The client accepts `Content-Encoding: gzip` (its Accept-Encoding allows gzip). */
+	acceptGzip?: boolean;
 }
 
 export interface Fops {
 	/** Open a file by its path under `root`; undefined if there is no such file (directories included). */
-	open(root: string, path: string): FopsFile | undefined;
+	open(root: string, path: string, opts?: FopsOpenOptions): FopsFile | undefined;
 	/** True if `path` under `root` is a directory. */
 	isDirectory(root: string, path: string): boolean;
 }

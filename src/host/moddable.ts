@@ -13,10 +13,13 @@ import TextEncoder from "text/encoder";
 import { File, Iterator } from "file";
 import Logical from "logical";
 import Base64 from "base64";
+import { crc32 as nativeCrc32, Inflater } from "xsws/zlib";
 import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, HeapFigures } from "../core/io.js";
 import { setUtf8Codec } from "../util/utf8.js";
 import { setXorMask } from "../util/xor.js";
 import { setBase64 } from "../util/base64.js";
+import { setCrc32 } from "../util/crc32.js";
+import { setInflaterFactory } from "../fs/inflate.js";
 import { HostFops } from "../fs/host-fops.js";
 import type { FileClass, IteratorClass } from "../fs/host-fops.js";
 
@@ -50,6 +53,9 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 	// Hot byte work goes native on both the board and the simulator (Moddable's data modules).
 	setXorMask((data, mask) => Logical.xor(data, mask));
 	setBase64((b) => Base64.encode(b));
+	// xsws/zlib (hosts/common/zlib, miniz): CRC-32 and the bounded pull inflater
+	setCrc32((data, crc) => nativeCrc32(data, crc));
+	setInflaterFactory(() => new Inflater());
 	return {
 		maxSockets: opts.maxSockets ?? 8,
 		listen(port, address, onPending) {
