@@ -161,6 +161,8 @@ export class Context {
 					this.stats.listenerPauses++;
 					for (const l of this.listeners) this.io.pauseListener(l, true);
 					lwsl.info(`at maxConnections (${this.options.maxConnections}): new peers wait in the backlog`);
+					// a slow head becomes reapable as it ages: look again then
+					this.io.setTimer(() => this.roomMayHaveChanged(), SLOW_MIN_AGE_MS, false);
 				}
 				return;
 			}
@@ -212,6 +214,17 @@ export class Context {
 		return true;
 	}
 
+	/**
+	 * A connection became reapable (idle keep-alive), or may have (slow heads age): while the
+	 * listener is paused at maxConnections, let it report its waiting peers again so makeRoom()
+	 * can take the reapable one for them instead of making them wait for a timeout.
+	 */
+	roomMayHaveChanged(): void {
+		if (!this.listenersPaused || this.destroyed) return;
+		this.listenersPaused = false;
+		for (const l of this.listeners) this.io.pauseListener(l, false);
+	}
+
 	/** Run a role handler with closes deferred until it unwinds, then act on its verdict. */
 	dispatch(wsi: Wsi, fn: () => Handled): void {
 		if (wsi.flags & WsiFlag.DEAD) return;
@@ -241,6 +254,14 @@ export class Context {
 	private readSome(wsi: Wsi, count: number): Handled {
 		const socket = wsi.socket!;
 		const buf = this.rxBuffer;
+		// Bytes kept from before a pause come first, or the stream would be reordered.
+		if (wsi.rxStash && !(wsi.flags & WsiFlag.LINGER)) {
+			if (wsi.rxPaused) return Handled.OK;
+			const stash = wsi.rxStash;
+			wsi.rxStash = null;
+			if (wsi.role.handleRx(wsi, stash) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
+			if (wsi.rxStash || wsi.rxPaused) return Handled.OK;
+		}
 		let left = count;
 		while (left > 0 && !(wsi.flags & (WsiFlag.CLOSING | WsiFlag.DEAD))) {
 			if (wsi.rxPaused && !(wsi.flags & WsiFlag.LINGER)) return Handled.OK;

@@ -33,7 +33,9 @@ function defaultEmit(level: LogLevel, line: string): void {
 }
 
 let mask: number = LogLevel.ERR | LogLevel.WARN | LogLevel.NOTICE;
-let emit: LogEmit = defaultEmit;
+// Starts undefined, not a function: a preloaded module's `let` that holds a function at
+// link time becomes constant on the board (XS preload), so the hook could never be set.
+let emit: LogEmit | undefined;
 
 /** lws_set_log_level(): choose levels and, optionally, where lines go. */
 export function setLogLevel(levels: number, emitter?: LogEmit): void {
@@ -46,7 +48,7 @@ export function logEnabled(level: LogLevel): boolean {
 }
 
 function out(level: LogLevel, msg: string): void {
-	if (mask & level) emit(level, msg);
+	if (mask & level) (emit ?? defaultEmit)(level, msg);
 }
 
 /** lwsl_* functions. Build messages lazily at call sites on hot paths (check logEnabled first). */

@@ -460,6 +460,7 @@ export function transactionCompleted(wsi: Wsi): Handled {
 	if (!st.keepAlive) return Handled.PLEASE_CLOSE;
 	st.phase = H1Phase.IDLE;
 	st.served = true;
+	wsi.context.roomMayHaveChanged();
 	st.status = 0;
 	st.respDone = false;
 	wsi.since = wsi.context.now();
@@ -610,7 +611,8 @@ export function returnStatus(wsi: Wsi, status: number, detail: string | undefine
 	if (close) st.keepAlive = false;
 	const doc = wsi.vhost.errorDocument404;
 	if (status === 404 && doc && st.path !== doc) return redirect(wsi, 302, doc);
-	return respond(wsi, status, { contentType: "text/html; charset=utf-8", body: st.method === "HEAD" ? undefined : errorPage(status, detail) });
+	// HEAD gets the same Content-Length as GET; the body itself is never sent for HEAD
+	return respond(wsi, status, { contentType: "text/html; charset=utf-8", body: errorPage(status, detail) });
 }
 
 /** lws_http_redirect(). */

@@ -2,14 +2,16 @@
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 export type Base64Encode = (b: Uint8Array) => string;
-let impl: Base64Encode = encodeBase64Ts;
+// Starts undefined, not a function: a preloaded module's `let` that holds a function at
+// link time becomes constant on the board (XS preload), so the hook could never be set.
+let impl: Base64Encode | undefined;
 
 export function setBase64(fn: Base64Encode): void {
 	impl = fn;
 }
 
 export function encodeBase64(b: Uint8Array): string {
-	return impl(b);
+	return (impl ?? encodeBase64Ts)(b);
 }
 
 export function encodeBase64Ts(b: Uint8Array): string {

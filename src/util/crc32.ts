@@ -25,12 +25,14 @@ export function crc32Ts(data: Uint8Array, crc = 0): number {
 	return ~c >>> 0;
 }
 
-let impl: Crc32 = crc32Ts;
+// Starts undefined, not a function: a preloaded module's `let` that holds a function at
+// link time becomes constant on the board (XS preload), so the hook could never be set.
+let impl: Crc32 | undefined;
 
 export function setCrc32(fn: Crc32): void {
 	impl = fn;
 }
 
 export function crc32(data: Uint8Array, crc = 0): number {
-	return impl(data, crc);
+	return (impl ?? crc32Ts)(data, crc);
 }

@@ -7,8 +7,10 @@ export type Encoder = (s: string) => Uint8Array;
 /** Returns the string, or undefined when the bytes are not valid UTF-8. */
 export type Decoder = (b: Uint8Array) => string | undefined;
 
-let encoder: Encoder = encodeUtf8Ts;
-let decoder: Decoder = decodeUtf8Ts;
+// Starts undefined, not a function: a preloaded module's `let` that holds a function at
+// link time becomes constant on the board (XS preload), so the hook could never be set.
+let encoder: Encoder | undefined;
+let decoder: Decoder | undefined;
 
 export function setUtf8Codec(enc: Encoder, dec: Decoder): void {
 	encoder = enc;
@@ -16,11 +18,11 @@ export function setUtf8Codec(enc: Encoder, dec: Decoder): void {
 }
 
 export function encodeUtf8(s: string): Uint8Array {
-	return encoder(s);
+	return (encoder ?? encodeUtf8Ts)(s);
 }
 
 export function decodeUtf8(b: Uint8Array): string | undefined {
-	return decoder(b);
+	return (decoder ?? decodeUtf8Ts)(b);
 }
 
 /** Fast path for the ASCII header text we build: one byte per char. */

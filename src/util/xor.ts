@@ -5,7 +5,9 @@
  */
 export type XorMask = (data: Uint8Array, mask: Uint8Array) => void;
 
-let impl: XorMask = xorMaskTs;
+// Starts undefined, not a function: a preloaded module's `let` that holds a function at
+// link time becomes constant on the board (XS preload), so the hook could never be set.
+let impl: XorMask | undefined;
 
 export function setXorMask(fn: XorMask): void {
 	impl = fn;
@@ -13,7 +15,7 @@ export function setXorMask(fn: XorMask): void {
 
 /** data[i] ^= mask[i & 3]. */
 export function xorMask(data: Uint8Array, mask: Uint8Array): void {
-	if (data.length) impl(data, mask);
+	if (data.length) (impl ?? xorMaskTs)(data, mask);
 }
 
 export function xorMaskTs(data: Uint8Array, mask: Uint8Array): void {

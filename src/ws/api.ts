@@ -1,6 +1,6 @@
 /** The WebSocket API for protocol authors (lws names). */
 import type { Wsi } from "../core/wsi.js";
-import { WsState } from "./server.js";
+import { WsState, remainingPayload } from "./server.js";
 import { encodeUtf8 } from "../util/utf8.js";
 
 function st(wsi: Wsi): WsState {
@@ -20,8 +20,8 @@ export function isFinalFragment(wsi: Wsi): boolean {
 
 /** lws_remaining_packet_payload(): bytes of the current frame still to come after this piece. */
 export function remainingPacketPayload(wsi: Wsi): number {
-	const s = st(wsi);
-	return s.frameLeft + s.remainingInPiece;
+	st(wsi);
+	return remainingPayload(wsi);
 }
 
 /** lws_frame_is_binary(): the message being received is binary. */
@@ -33,10 +33,9 @@ export function frameIsBinary(wsi: Wsi): boolean {
 export function closeReason(wsi: Wsi, code: number, reason = ""): void {
 	const s = st(wsi);
 	if (code < 1000 || code > 4999 || code === 1005 || code === 1006 || code === 1015) throw new RangeError(`close code ${code} may not be sent`);
-	s.closeCode = code;
 	const r = encodeUtf8(reason);
 	if (r.length > 123) throw new RangeError("close reason longer than 123 bytes");
-	s.closeText = r;
+	s.closeWith = { code, text: r };
 }
 
 /** Bytes queued for this connection that the socket has not taken yet (lws_send_pipe_choked when > 0). */

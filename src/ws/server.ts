@@ -26,53 +26,99 @@ const enum Rx {
 /** How long we wait for the peer's close frame after sending ours. */
 export const CLOSE_ACK_MS = 2000;
 
-/** Per-connection WebSocket state. Kept small: an idle connection is this object and its 14-byte header buffer. */
+/** Bits of WsState.bits: one number instead of a slot per flag. */
+const enum B {
+	RX_MASK = 3,
+	OPCODE_SHIFT = 2,
+	MSG_OPCODE_SHIFT = 6,
+	FIN = 1 << 10,
+	MSG_FIRST = 1 << 11,
+	PIECE_FIRST = 1 << 12,
+	PIECE_FINAL = 1 << 13,
+	PIECE_BINARY = 1 << 14,
+	CLOSE_SENT = 1 << 15,
+	TX_FRAGMENTING = 1 << 16,
+	ESTABLISHED = 1 << 17,
+}
+
+/**
+ * Per-connection WebSocket state. Every field is a slot on XS, so flags and
+ * small numbers share one `bits` field (accessors on the prototype cost
+ * nothing per connection), the header buffer exists only while a header is
+ * split across reads, and the control payload only while one arrives.
+ */
 export class WsState {
-	rx = Rx.HEADER;
-	/** the frame header as it arrives (2..14 bytes) */
-	readonly hdr = new Uint8Array(14);
+	bits = B.MSG_FIRST;
+	/** a frame header split across reads, collected (else null) */
+	hdr: Uint8Array | null = null;
 	hdrLen = 0;
-	/** current frame */
-	opcode = 0;
-	fin = false;
 	maskKey = 0;
 	/** payload bytes of the current frame not yet seen */
 	frameLeft = 0;
 	/** payload bytes of the current frame already seen (mask phase) */
 	frameSeen = 0;
-	/** opcode of the data message in progress, 0 if none */
-	msgOpcode = 0;
 	msgLen = 0;
 	utf8 = 0;
-	/** the next RECEIVE piece starts a message */
-	msgFirst = true;
 	/** a control frame's payload, collected (max 125 bytes) */
 	ctl: Uint8Array | null = null;
 	ctlLen = 0;
-	/** what the current RECEIVE piece is (for isFirstFragment() etc.) */
-	pieceFirst = false;
-	pieceFinal = false;
-	pieceBinary = false;
-	/** bytes of the current read piece not yet handed over (for remainingPacketPayload) */
-	remainingInPiece = 0;
-	/** we sent a close frame */
-	closeSent = false;
 	/** set by closeReason() before returning -1 */
-	closeCode = 0;
-	closeText: Uint8Array | null = null;
-	/** our last data frame had no FIN: the next must be a continuation */
-	txFragmenting = false;
-	established = false;
-	/** while ESTABLISHED runs, the HTTP request it came from (its headers are readable) */
-	headSource: object | null = null;
+	closeWith: { code: number; text: Uint8Array } | null = null;
 
-	constructor(context: Context) {
+	constructor(private readonly context: Context) {
 		wsShared(context);
 	}
+
+	/** While ESTABLISHED runs, the HTTP request it came from (its headers are readable then). */
+	get headSource(): object | null {
+		const s = wsShared(this.context);
+		return s.upgrading === this ? s.upgradeSource : null;
+	}
+	set headSource(v: object | null) {
+		const s = wsShared(this.context);
+		s.upgrading = v ? this : null;
+		s.upgradeSource = v;
+	}
+
+	private flag(b: number): boolean { return (this.bits & b) !== 0; }
+	private set(b: number, v: boolean): void { this.bits = v ? this.bits | b : this.bits & ~b; }
+
+	get rx(): Rx { return this.bits & B.RX_MASK; }
+	set rx(v: Rx) { this.bits = (this.bits & ~B.RX_MASK) | v; }
+	get opcode(): number { return (this.bits >> B.OPCODE_SHIFT) & 15; }
+	set opcode(v: number) { this.bits = (this.bits & ~(15 << B.OPCODE_SHIFT)) | (v << B.OPCODE_SHIFT); }
+	/** opcode of the data message in progress, 0 if none */
+	get msgOpcode(): number { return (this.bits >> B.MSG_OPCODE_SHIFT) & 15; }
+	set msgOpcode(v: number) { this.bits = (this.bits & ~(15 << B.MSG_OPCODE_SHIFT)) | (v << B.MSG_OPCODE_SHIFT); }
+	get fin(): boolean { return this.flag(B.FIN); }
+	set fin(v: boolean) { this.set(B.FIN, v); }
+	/** the next RECEIVE piece starts a message */
+	get msgFirst(): boolean { return this.flag(B.MSG_FIRST); }
+	set msgFirst(v: boolean) { this.set(B.MSG_FIRST, v); }
+	/** what the current RECEIVE piece is (for isFirstFragment() etc.) */
+	get pieceFirst(): boolean { return this.flag(B.PIECE_FIRST); }
+	set pieceFirst(v: boolean) { this.set(B.PIECE_FIRST, v); }
+	get pieceFinal(): boolean { return this.flag(B.PIECE_FINAL); }
+	set pieceFinal(v: boolean) { this.set(B.PIECE_FINAL, v); }
+	get pieceBinary(): boolean { return this.flag(B.PIECE_BINARY); }
+	set pieceBinary(v: boolean) { this.set(B.PIECE_BINARY, v); }
+	/** we sent a close frame */
+	get closeSent(): boolean { return this.flag(B.CLOSE_SENT); }
+	set closeSent(v: boolean) { this.set(B.CLOSE_SENT, v); }
+	/** our last data frame had no FIN: the next must be a continuation */
+	get txFragmenting(): boolean { return this.flag(B.TX_FRAGMENTING); }
+	set txFragmenting(v: boolean) { this.set(B.TX_FRAGMENTING, v); }
+	get established(): boolean { return this.flag(B.ESTABLISHED); }
+	set established(v: boolean) { this.set(B.ESTABLISHED, v); }
 }
 
 interface WsShared {
 	mask: Uint8Array;
+	/** bytes of the current read piece not yet handed to RECEIVE (for remainingPacketPayload) */
+	remainingInPiece: number;
+	/** during ESTABLISHED: the connection being upgraded and the HTTP request it came from */
+	upgrading: WsState | null;
+	upgradeSource: object | null;
 	/** tx frames are built here when they fit, so small writes allocate nothing */
 	tx: Uint8Array;
 }
@@ -80,7 +126,7 @@ interface WsShared {
 function wsShared(context: Context): WsShared {
 	let s = context.roleData.get("ws") as WsShared | undefined;
 	if (!s) {
-		s = { mask: new Uint8Array(4), tx: new Uint8Array(context.options.rxBufferSize + 14) };
+		s = { mask: new Uint8Array(4), remainingInPiece: 0, upgrading: null, upgradeSource: null, tx: new Uint8Array(context.options.rxBufferSize + 14) };
 		context.roleData.set("ws", s);
 	}
 	return s;
@@ -88,6 +134,11 @@ function wsShared(context: Context): WsShared {
 
 export function ws(wsi: Wsi): WsState {
 	return wsi.rs as WsState;
+}
+
+/** Bytes of the current frame still to come after the piece RECEIVE is looking at. */
+export function remainingPayload(wsi: Wsi): number {
+	return ws(wsi).frameLeft + wsShared(wsi.context).remainingInPiece;
 }
 
 /** Fail the connection (RFC 6455 7.1.7): send a close with `code`, drop further input, close once sent. */
@@ -116,7 +167,7 @@ export function startClose(wsi: Wsi, code: number, reason: Uint8Array | null): H
 /** A callback returned nonzero: close with the reason the user set (lws_close_reason), default 1000. */
 function userClose(wsi: Wsi): Handled {
 	const st = ws(wsi);
-	return startClose(wsi, st.closeCode || CloseStatus.NORMAL, st.closeText);
+	return startClose(wsi, st.closeWith?.code ?? CloseStatus.NORMAL, st.closeWith?.text ?? null);
 }
 
 export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
@@ -132,14 +183,27 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 			return Handled.OK;
 		}
 		if (st.rx === Rx.HEADER) {
-			const need = headerNeed(st);
+			if (st.hdrLen === 0 && len - pos >= 2) {
+				// the common case: the whole header is in this read, parse it where it is
+				const need = headerNeed(buf[pos + 1]);
+				if (len - pos >= need) {
+					const r = startFrame(wsi, st, buf, pos);
+					pos += need;
+					if (r !== Handled.OK) return r;
+					continue;
+				}
+			}
+			// a header split across reads: collect it
+			const h = st.hdr ??= new Uint8Array(14);
+			const need = st.hdrLen < 2 ? 2 : headerNeed(h[1]);
 			const take = Math.min(need - st.hdrLen, len - pos);
-			st.hdr.set(buf.subarray(pos, pos + take), st.hdrLen);
+			h.set(buf.subarray(pos, pos + take), st.hdrLen);
 			st.hdrLen += take;
 			pos += take;
-			if (st.hdrLen < need) continue;
-			if (headerNeed(st) > st.hdrLen) continue;	// now we know the real length
-			const r = startFrame(wsi, st);
+			if (st.hdrLen < need || (st.hdrLen === 2 && headerNeed(h[1]) > 2)) continue;
+			st.hdrLen = 0;
+			st.hdr = null;
+			const r = startFrame(wsi, st, h, 0);
 			if (r !== Handled.OK) return r;
 			continue;
 		}
@@ -172,34 +236,33 @@ function stashRest(wsi: Wsi, buf: Uint8Array, pos: number): void {
 	else wsi.rxStash = rest.slice();
 }
 
-/** Header bytes needed, given what has arrived (2, then 2 + ext + mask). */
-function headerNeed(st: WsState): number {
-	if (st.hdrLen < 2) return 2;
-	const l = st.hdr[1] & 0x7f;
-	return 2 + (l === 126 ? 2 : l === 127 ? 8 : 0) + (st.hdr[1] & 0x80 ? 4 : 0);
+/** Header length a frame's second byte implies (2 + extended length + mask key). */
+function headerNeed(b1: number): number {
+	const l = b1 & 0x7f;
+	return 2 + (l === 126 ? 2 : l === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
 }
 
-function startFrame(wsi: Wsi, st: WsState): Handled {
-	const h = st.hdr;
-	const fin = (h[0] & 0x80) !== 0;
-	const op = h[0] & 0x0f;
-	st.hdrLen = 0;
-	if (h[0] & 0x70) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)");
+/** A whole frame header sits at h[o...]: check it and start the frame. */
+function startFrame(wsi: Wsi, st: WsState, h: Uint8Array, o: number): Handled {
+	const b0 = h[o], b1 = h[o + 1];
+	const fin = (b0 & 0x80) !== 0;
+	const op = b0 & 0x0f;
+	if (b0 & 0x70) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)");
 	if ((op > 2 && op < 8) || op > 10) return failWs(wsi, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`);
-	if (!(h[1] & 0x80)) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "client frame not masked");
-	let plen = h[1] & 0x7f;
-	let at = 2;
+	if (!(b1 & 0x80)) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "client frame not masked");
+	let plen = b1 & 0x7f;
+	let at = o + 2;
 	if (plen === 126) {
-		plen = (h[2] << 8) | h[3];
-		at = 4;
+		plen = (h[o + 2] << 8) | h[o + 3];
+		at = o + 4;
 	}
 	else if (plen === 127) {
-		if (h[2] & 0x80) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set");
-		const hi = ((h[2] << 24) | (h[3] << 16) | (h[4] << 8) | h[5]) >>> 0;
-		const lo = ((h[6] << 24) | (h[7] << 16) | (h[8] << 8) | h[9]) >>> 0;
+		if (h[o + 2] & 0x80) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set");
+		const hi = ((h[o + 2] << 24) | (h[o + 3] << 16) | (h[o + 4] << 8) | h[o + 5]) >>> 0;
+		const lo = ((h[o + 6] << 24) | (h[o + 7] << 16) | (h[o + 8] << 8) | h[o + 9]) >>> 0;
 		if (hi >= 0x200000) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, "frame longer than 2^53");
 		plen = hi * 0x100000000 + lo;
-		at = 10;
+		at = o + 10;
 	}
 	st.maskKey = ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0;
 	if (isControl(op)) {
@@ -271,7 +334,7 @@ function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
 		st.pieceFinal = st.fin && lastOfFrame && end === piece.length;
 		st.pieceBinary = !text;
 		st.msgFirst = false;
-		st.remainingInPiece = piece.length - end;
+		wsShared(wsi.context).remainingInPiece = piece.length - end;
 		if (wsi.callback(Reason.RECEIVE, piece.subarray(i, end)) !== 0) return userClose(wsi);
 		i = end;
 	} while (i < piece.length && !wsi.closing && st.rx !== Rx.DONE);
@@ -286,6 +349,7 @@ function endFrame(wsi: Wsi, st: WsState): Handled {
 		return Handled.OK;
 	}
 	const payload = st.ctl ? st.ctl.subarray(0, st.ctlLen) : new Uint8Array(0);
+	st.ctl = null;	// control frames are rare: don't keep 125 bytes per connection
 	switch (op) {
 		case Opcode.PING:
 			if (!st.closeSent) wsi.sendRaw(frame(Opcode.PONG, true, payload));

@@ -19,12 +19,6 @@ const indexHtml = readFileSync(join(www, 'index.html'));
 const demoCss = readFileSync(join(www, 'demo.css'));
 const packageJson = readFileSync(join(repositoryRoot, 'package.json'), 'latin1');
 
-/**
- * Tests that show a server bug not fixed yet are skipped unless XSWS_KNOWN_BUGS=1 (so that CI
- * stays green while src/ is being fixed); each says what it expects and what happens now.
- */
-const knownBug = process.env.XSWS_KNOWN_BUGS === '1' ? it : it.skip;
-
 /** timeoutSecs of the main server (config override; the default is 5). */
 const TIMEOUT_SECS = 2;
 
@@ -250,7 +244,7 @@ describe('integration: HTTP/1.1 server on the XS simulator (demo firmware, board
     // server MUST NOT send a Content-Length in a HEAD response unless it equals what GET would
     // send. Repro: "HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n" -> "Content-Length: 0"; expected the
     // GET's length (or no Content-Length). 200 file responses are right.
-    knownBug('HEAD of an error page: the Content-Length of the GET (or none)', async function () {
+    it('HEAD of an error page: the Content-Length of the GET (or none)', async function () {
       const g = await exchange(port, get('/nope'));
       const h = await exchange(port, 'HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n', { methods: ['HEAD'] });
       assert.equal(h.responses[0].status, 404);
@@ -473,7 +467,7 @@ describe('integration: making room at maxConnections (default limits)', function
   // GET /demo.css and get their 200 (keep-alive, idle after). Expected: the 9th answered within
   // ~1 s (an idle one reaped: stats.reapedIdle 1). Actual: answered after ~5.1 s, reapedIdle 0.
   // The same makes 192 of 200 concurrent keep-alive clients wait ~5 s in the capacity test.
-  knownBug('a peer waiting in the backlog gets an idle keep-alive connection\'s place promptly', async function () {
+  it('a peer waiting in the backlog gets an idle keep-alive connection\'s place promptly', async function () {
     const sim = await startBoardHeap();
     const conns = [];
     try {

@@ -1,0 +1,261 @@
+// WebSocket server over real TCP on the XS simulator: the libwebsockets test client as a
+// reference peer, npm `ws`, raw frames split at every byte, protocol violations and their close
+// codes, big payloads, rx flow control under a flood, and XS heap per idle WebSocket.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import WebSocket from 'ws';
+import { startSim, status, sleep, HOST } from './sim.mjs';
+
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+
+function upgradeRequest(protocol, path = '/') {
+  return `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`;
+}
+
+function frame(opcode, payload, { fin = true, rsv = 0, mask = true } = {}) {
+  const data = Buffer.from(payload);
+  const head = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
+  const m = mask ? 0x80 : 0;
+  if (data.length < 126) head.push(m | data.length);
+  else if (data.length < 65536) head.push(m | 126, data.length >> 8, data.length & 255);
+  else { head.push(m | 127, 0, 0, 0, 0); const l = data.length; head.push(l >>> 24, (l >>> 16) & 255, (l >>> 8) & 255, l & 255); }
+  const key = [1, 2, 3, 4];
+  if (mask) { head.push(...key); for (let i = 0; i < data.length; i++) data[i] ^= key[i & 3]; }
+  return Buffer.concat([Buffer.from(head), data]);
+}
+
+/** A raw WebSocket over TCP: resolves after the 101; collects server frames. */
+function rawWs(port, protocol, path) {
+  return new Promise((res, rej) => {
+    const s = net.connect(port, HOST);
+    let buf = Buffer.alloc(0), upgraded = false;
+    const frames = [];
+    const api = { s, frames, closed: false, waiters: [] };
+    const wake = () => { for (const w of api.waiters.splice(0)) w(); };
+    s.on('connect', () => s.write(upgradeRequest(protocol, path)));
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (!upgraded) {
+        const e = buf.indexOf('\r\n\r\n');
+        if (e < 0) return;
+        const head = buf.subarray(0, e).toString();
+        if (!head.startsWith('HTTP/1.1 101')) { rej(new Error(head)); return; }
+        upgraded = true;
+        buf = buf.subarray(e + 4);
+        res(api);
+      }
+      for (;;) {
+        if (buf.length < 2) break;
+        let len = buf[1] & 127, at = 2;
+        if (len === 126) { len = buf.readUInt16BE(2); at = 4; } else if (len === 127) { len = Number(buf.readBigUInt64BE(2)); at = 10; }
+        if (buf.length < at + len) break;
+        frames.push({ opcode: buf[0] & 15, fin: !!(buf[0] & 0x80), payload: buf.subarray(at, at + len) });
+        buf = buf.subarray(at + len);
+      }
+      wake();
+    });
+    s.on('error', () => {});
+    s.on('close', () => { api.closed = true; wake(); });
+  });
+}
+
+async function until(api, pred, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!pred() && Date.now() < end) await new Promise((r) => { api.waiters.push(r); setTimeout(r, 50); });
+  return pred();
+}
+
+const closeCodeOf = (api) => {
+  const c = api.frames.find((f) => f.opcode === 8);
+  return c ? (c.payload.length >= 2 ? c.payload.readUInt16BE(0) : 1005) : 0;
+};
+
+function wsOpen(port, protocol, path = '/') {
+  return new Promise((res, rej) => {
+    const w = new WebSocket(`ws://127.0.0.1:${port}${path}`, protocol);
+    w.once('open', () => res(w));
+    w.once('error', rej);
+  });
+}
+
+describe('WebSocket server on XS over TCP', function () {
+  this.timeout(60000);
+  let sim;
+  before(async () => { sim = await startSim(); });
+  after(async () => { await sim?.stop(); });
+
+  it('serves libwebsockets-test-client on dumb-increment and mirror', async function () {
+    if (!existsSync('/usr/bin/libwebsockets-test-client')) this.skip();
+    // a ws client on the same mirror instance sees the test client's circles
+    const watcher = await wsOpen(sim.port, 'lws-mirror-protocol');
+    let circles = 0;
+    watcher.on('message', (d) => { if (/^c #[0-9a-f]{6} \d+ \d+ \d+;/.test(String(d))) circles++; });
+    const child = spawn('libwebsockets-test-client', ['127.0.0.1', `--port=${sim.port}`, '-d', '1039'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d) => { log += d; if (log.length > 4e6) log = log.slice(-2e6); });
+    child.stderr.on('data', (d) => { log += d; if (log.length > 4e6) log = log.slice(-2e6); });
+    await sleep(3000);
+    child.kill('SIGINT');
+    await new Promise((r) => child.on('exit', r));
+    watcher.close();
+    assert.match(log, /dumb: LWS_CALLBACK_CLIENT_ESTABLISHED/);
+    assert.match(log, /mirror: LWS_CALLBACK_CLIENT_ESTABLISHED/);
+    const counts = [...log.matchAll(/rx \d+ '(\d+)'/g)].map((m) => Number(m[1]));
+    assert.ok(counts.length >= 20, `dumb-increment numbers received: ${counts.length}`);
+    assert.ok(counts.every((n, i) => i === 0 || n === counts[i - 1] + 1), 'numbers increase by one');
+    assert.ok(circles > 100, `mirror passed the test client's messages on (${circles})`);
+  });
+
+  it('parses a message sent one byte per TCP segment', async () => {
+    const api = await rawWs(sim.port, 'lws-mirror-protocol', '/?mirror=bytes');
+    api.s.setNoDelay(true);
+    const bytes = frame(1, 'split at every byte boundary');
+    for (const b of bytes) { api.s.write(Buffer.from([b])); await sleep(2); }
+    // mirror passes a message on in the pieces it was read in: join the fragments
+    assert.ok(await until(api, () => api.frames.some((f) => f.fin && (f.opcode === 1 || f.opcode === 0))));
+    const text = api.frames.filter((f) => f.opcode === 1 || f.opcode === 0).map((f) => f.payload.toString()).join('');
+    assert.equal(text, 'split at every byte boundary');
+    api.s.destroy();
+  });
+
+  it('handles fragmented messages with interleaved pings', async () => {
+    const api = await rawWs(sim.port, 'lws-mirror-protocol', '/?mirror=frag');
+    api.s.write(Buffer.concat([frame(1, 'ab', { fin: false }), frame(9, 'p1'), frame(0, 'cd', { fin: false }), frame(9, 'p2'), frame(0, 'ef')]));
+    assert.ok(await until(api, () => api.frames.filter((f) => f.opcode === 10).length === 2 && api.frames.some((f) => f.opcode === 0 && f.fin)));
+    assert.deepEqual(api.frames.filter((f) => f.opcode === 10).map((f) => f.payload.toString()), ['p1', 'p2']);
+    const text = api.frames.filter((f) => f.opcode === 1 || f.opcode === 0).map((f) => f.payload.toString()).join('');
+    assert.equal(text, 'abcdef');
+    api.s.destroy();
+  });
+
+  for (const size of [65535, 65536, 1024 * 1024]) {
+    it(`mirrors a ${size}-byte binary message intact`, async () => {
+      const w = await wsOpen(sim.port, 'lws-mirror-protocol', `/?mirror=size${size}`);
+      const payload = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) payload[i] = (i * 31) & 255;
+      const got = new Promise((res) => w.once('message', (d) => res(d)));
+      w.send(payload);
+      const d = await got;
+      assert.equal(d.length, size);
+      assert.ok(Buffer.from(d).equals(payload));
+      w.close();
+    });
+  }
+
+  const violations = [
+    ['reserved bits', frame(1, 'x', { rsv: 4 }), 1002],
+    ['reserved opcode', frame(3, 'x'), 1002],
+    ['an unmasked frame', frame(1, 'x', { mask: false }), 1002],
+    ['a fragmented ping', frame(9, 'x', { fin: false }), 1002],
+    ['a 126-byte ping', frame(9, Buffer.alloc(126)), 1002],
+    ['a stray continuation', frame(0, 'x'), 1002],
+    ['invalid UTF-8', frame(1, Buffer.from([0x61, 0xff])), 1007],
+    ['UTF-8 split badly across fragments', Buffer.concat([frame(1, Buffer.from([0xe2, 0x82]), { fin: false }), frame(0, Buffer.from([0x41]))]), 1007],
+    ['an invalid close code', frame(8, Buffer.from([0x03, 0xed])), 1002],
+  ];
+  for (const [name, bytes, code] of violations) {
+    it(`closes with ${code} on ${name} and keeps serving others`, async () => {
+      const other = await wsOpen(sim.port, 'dumb-increment-protocol');
+      const api = await rawWs(sim.port, 'lws-mirror-protocol', '/?mirror=bad');
+      api.s.write(bytes);
+      assert.ok(await until(api, () => closeCodeOf(api) !== 0), 'server sends a close frame');
+      assert.equal(closeCodeOf(api), code);
+      const n = await new Promise((res) => other.once('message', (d) => res(Number(String(d)))));
+      assert.ok(n >= 0, 'the other connection still gets data');
+      other.close();
+    });
+  }
+
+  it('closes with 1009 above maxWsMessageSize', async () => {
+    const api = await rawWs(sim.port, 'lws-mirror-protocol', '/?mirror=big');
+    const head = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0, 0x20, 0, 0, 1, 2, 3, 4]);	// 2 MiB announced
+    api.s.write(head);
+    assert.ok(await until(api, () => closeCodeOf(api) !== 0));
+    assert.equal(closeCodeOf(api), 1009);
+    api.s.destroy();
+  });
+
+  it('answers dumb-increment "closeme" with 1001 "seeya"', async () => {
+    const w = await wsOpen(sim.port, 'dumb-increment-protocol');
+    const closed = new Promise((res) => w.once('close', (c, r) => res([c, String(r)])));
+    w.send('closeme\n');
+    assert.deepEqual(await closed, [1001, 'seeya']);
+  });
+
+  it('keeps the heap bounded while a mirror peer floods and another has stalled', async () => {
+    const before = (await status(sim.port)).heap;
+    // The stalled client never reads, with a tiny receive window (python3 can set SO_RCVBUF
+    // before connecting; Node can't): the server's writes to it back up, the ring fills, and
+    // senders are flow-controlled.
+    const py = [
+      'import socket, sys, time',
+      's = socket.socket()',
+      's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)',
+      `s.connect(("127.0.0.1", ${sim.port}))`,
+      `s.sendall(${JSON.stringify(upgradeRequest('lws-mirror-protocol', '/?mirror=flood'))}.encode())`,
+      'time.sleep(0.3)',
+      'print("up", flush=True)',
+      'while True:',
+      '    time.sleep(0.2)',
+      '    try:',
+      '        s.send(b"")',
+      '        if s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"": break',
+      '    except BlockingIOError: pass',
+      '    except OSError: break',
+      'print("closed", flush=True)',
+    ].join('\n');
+    const stalledProc = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stalledOut = '';
+    stalledProc.stdout.on('data', (d) => { stalledOut += d; });
+    for (let i = 0; i < 50 && !/up/.test(stalledOut); i++) await sleep(50);
+    const flooder = await wsOpen(sim.port, 'lws-mirror-protocol', '/?mirror=flood');
+    const msg = 'c #123456 100 100 10;'.repeat(40);
+    let sent = 0;
+    const started = Date.now();
+    let peakSlots = 0, peakChunks = 0;
+    while (Date.now() - started < 3000 && sent < 200000) {
+      if (flooder.bufferedAmount < 1 << 20) { flooder.send(msg); sent++; }
+      else await sleep(20);
+      if (sent % 2000 === 0) {
+        const h = (await status(sim.port)).heap;
+        peakSlots = Math.max(peakSlots, h.slotsUsed - h.slotsBaseline);
+        peakChunks = Math.max(peakChunks, h.chunksUsed - h.chunksBaseline);
+      }
+    }
+    assert.ok(flooder.bufferedAmount > 0, 'the flooder is pushed back (its data waits on its side)');
+    const h = (await status(sim.port)).heap;
+    peakSlots = Math.max(peakSlots, h.slotsUsed - h.slotsBaseline);
+    peakChunks = Math.max(peakChunks, h.chunksUsed - h.chunksBaseline);
+    console.log(`      flood: ${sent} messages offered; XS heap peak ${peakSlots} slots, ${peakChunks} chunk bytes (before: ${before.slotsUsed - before.slotsBaseline} slots, ${before.chunksUsed - before.chunksBaseline} bytes)`);
+    assert.ok(peakSlots < 4928 && peakChunks < 78848, 'within the board budget');
+    // the stalled client is closed after the stall limit, and the flooder flows again
+    // closed once it has held the ring full for STALL_MS (5 s): the server's connection count drops
+    // (the host may still try to deliver its queued bytes for a while, so watch the server, not the peer)
+    const withBoth = (await status(sim.port)).connections;
+    const t0 = Date.now();
+    let now = withBoth;
+    while (now >= withBoth && Date.now() - t0 < 12000) { await sleep(250); now = (await status(sim.port)).connections; }
+    stalledProc.kill();
+    assert.ok(now < withBoth, `stalled mirror client closed (connections ${withBoth} -> ${now})`);
+    flooder.terminate();
+  });
+
+  it('keeps XS heap per idle WebSocket connection under 1 KB (ESP32 equivalent)', async () => {
+    const N = 5;
+    await sleep(200);
+    const before = (await status(sim.port)).heap;
+    const socks = [];
+    for (let i = 0; i < N; i++) socks.push(await wsOpen(sim.port, 'lws-mirror-protocol', '/?mirror=idle'));
+    await sleep(200);
+    const after = (await status(sim.port)).heap;
+    const slots = (after.slotsUsed - before.slotsUsed) / N;
+    const chunks = (after.chunksUsed - before.chunksUsed) / N;
+    const bytes = slots * 16 + chunks;
+    console.log(`      idle WebSocket: ${slots.toFixed(1)} slots + ${chunks.toFixed(0)} chunk bytes per connection = ${bytes.toFixed(0)} bytes on ESP32`);
+    for (const s of socks) s.close();
+    assert.ok(bytes < 1024, `${bytes} bytes per idle WebSocket`);
+  });
+});
