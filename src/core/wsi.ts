@@ -99,6 +99,7 @@ export class Wsi {
 		const bytes = typeof data === "string" ? this.context.encode(data) : data;
 		if ((this.flags & (WsiFlag.IN_WRITEABLE | WsiFlag.WROTE)) === (WsiFlag.IN_WRITEABLE | WsiFlag.WROTE) || this.txPending) {
 			lwsl.err(`wsi ${this.id} (${this.protocol?.name ?? this.role.name}): illegal back-to-back write`);
+			this.context.stats.userErrors++;
 			this.close();
 			return -1;
 		}
@@ -198,6 +199,7 @@ export class Wsi {
 		catch (e) {
 			const stack = e instanceof Error && e.stack ? `\n${e.stack}` : "";
 			lwsl.err(`protocol ${protocol.name}: callback for reason ${reason} threw: ${e}${stack}`);
+			this.context.stats.userErrors++;
 			return -1;
 		}
 	}

@@ -3,7 +3,7 @@ import { Handled, Reason } from "../core/reasons.js";
 import type { Wsi } from "../core/wsi.js";
 import type { Protocol } from "../core/types.js";
 import type { Role } from "../core/role.js";
-import { lwsl } from "../core/log.js";
+import { lwsl, logEnabled, LogLevel } from "../core/log.js";
 import * as h1 from "../http/server.js";
 import { encodeAscii } from "../util/utf8.js";
 import { sha1 } from "../util/sha1.js";
@@ -76,7 +76,7 @@ export function tryUpgrade(wsi: Wsi, role: Role): Handled | undefined {
 	wsi.rs = ws;
 	wsi.setTimeout(0, 0);
 	wsi.bindProtocol(protocol);
-	if (lwsl) lwsl.info(`wsi ${wsi.id}: WebSocket ${protocol.name} established`);
+	if (logEnabled(LogLevel.INFO)) lwsl.info(`wsi ${wsi.id}: WebSocket ${protocol.name} established`);
 	ws.headSource = ahHeld;
 	const r = wsi.callback(Reason.ESTABLISHED);
 	ws.headSource = null;
