@@ -34,7 +34,9 @@ export interface RawInflater {
 
 export type InflaterFactory = () => RawInflater;
 
-let factory: InflaterFactory = () => new TsInflater();
+// Starts undefined, not a function: on the board a preloaded module's `let` holding a
+// function at link time becomes constant, and the hook could never be set.
+let factory: InflaterFactory | undefined;
 
 /** A host registers its native inflater here (src/host/moddable.ts). */
 export function setInflaterFactory(fn: InflaterFactory): void {
@@ -43,7 +45,7 @@ export function setInflaterFactory(fn: InflaterFactory): void {
 
 /** A new raw-deflate inflater: the host's native one, else the TypeScript one. */
 export function createInflater(): RawInflater {
-	return factory();
+	return factory ? factory() : new TsInflater();
 }
 
 const WSIZE = 32768;
@@ -183,14 +185,14 @@ export class TsInflater implements RawInflater {
 
 	close(): void {
 		this.window = null;
-		if (this.mode !== DONE) this.mode = FAILED;
 	}
 
 	inflate(input: Uint8Array, output: Uint8Array): number {
 		this.consumed = 0;
 		const win = this.window;
 		if (this.mode === DONE) return 0;
-		if (this.mode === FAILED || !win) throw new Error(win ? "inflate: corrupt data (earlier error)" : "inflate: closed");
+		if (this.mode === FAILED) throw new Error("inflate: corrupt data (an earlier call failed)");
+		if (!win) throw new Error("inflate: closed");
 		let bb = this.bitBuf, bc = this.bitCnt, ip = 0, wp = this.wpos, mode = this.mode;
 		const iend = input.length;
 		const room = output.length < WSIZE ? output.length : WSIZE;
