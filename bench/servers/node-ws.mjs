@@ -1,0 +1,8 @@
+// npm `ws` peer for bench/run.mjs: echoes every message to its sender (what lws-mirror does for a
+// lone client), accepts any subprotocol. Prints "listening PORT".
+import { WebSocketServer } from 'ws';
+
+const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false,
+  handleProtocols: (protocols) => protocols.values().next().value ?? false });
+wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+wss.on('listening', () => console.log(`listening ${wss.address().port}`));
