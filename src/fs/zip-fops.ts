@@ -190,7 +190,7 @@ class InflatingFile implements FopsFile {
 		const inflater = this.inflater ?? (this.inflater = createInflater());
 		let got = 0;
 		while (got < want) {
-			const out = into.subarray(got, want);
+			const out = got === 0 && want === into.length ? into : into.subarray(got, want);
 			const made = this.step(inflater, out);
 			if (made) {
 				this.crc = crc32(made === out.length ? out : out.subarray(0, made), this.crc);
