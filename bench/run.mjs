@@ -497,10 +497,9 @@ async function main() {
     const inf = await benchInflate();
     if (inf) {
       results.inflate = inf;
-      out.push(`\nInflate (bench/inflate.mjs):`);
       if (Array.isArray(inf?.rows) && inf.rows.length && typeof inf.rows[0] === 'object') {
         const keys = Object.keys(inf.rows[0]);
-        out.push(table('', keys, inf.rows.map((r) => keys.map((k) => (typeof r[k] === 'number' ? round(r[k], 2) : r[k])))));
+        out.push(table('Inflate (bench/inflate.mjs)', keys, inf.rows.map((r) => keys.map((k) => (typeof r[k] === 'number' ? round(r[k], 2) : r[k])))));
       } else if (typeof inf?.table === 'string') out.push(inf.table);
       else out.push(JSON.stringify(inf, null, 2));
     }
