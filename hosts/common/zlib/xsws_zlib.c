@@ -45,9 +45,12 @@ void xs_xsws_crc32(xsMachine *the)
 	xsmcSetNumber(xsResult, (double)(mz_uint32)crc);
 }
 
+/* the host data of an inflater closed after its stream ended (so `done` stays true) */
+static char gClosedDone;
+
 void xs_xsws_inflater_destructor(void *data)
 {
-	if (data)
+	if (data && (data != &gClosedDone))
 		c_free(data);
 }
 
@@ -64,7 +67,7 @@ void xs_xsws_inflater(xsMachine *the)
 static xswsInflater *getInflater(xsMachine *the)
 {
 	xswsInflater *inflater = xsmcGetHostDataValidate(xsThis, xs_xsws_inflater_destructor);
-	if (!inflater)
+	if (!inflater || ((void *)inflater == &gClosedDone))
 		xsUnknownError("inflate: closed");
 	return inflater;
 }
@@ -133,20 +136,24 @@ void xs_xsws_inflater_inflate(xsMachine *the)
 void xs_xsws_inflater_get_consumed(xsMachine *the)
 {
 	xswsInflater *inflater = xsmcGetHostDataValidate(xsThis, xs_xsws_inflater_destructor);
-	xsmcSetInteger(xsResult, inflater ? inflater->consumed : 0);
+	xsmcSetInteger(xsResult, (inflater && ((void *)inflater != &gClosedDone)) ? inflater->consumed : 0);
 }
 
 void xs_xsws_inflater_get_done(xsMachine *the)
 {
 	xswsInflater *inflater = xsmcGetHostDataValidate(xsThis, xs_xsws_inflater_destructor);
-	xsmcSetBoolean(xsResult, !inflater || ((inflater->status == TINFL_STATUS_DONE) && !inflater->dictAvailable));
+	if ((void *)inflater == &gClosedDone)
+		xsmcSetTrue(xsResult);
+	else
+		xsmcSetBoolean(xsResult, inflater && (inflater->status == TINFL_STATUS_DONE) && !inflater->dictAvailable);
 }
 
 void xs_xsws_inflater_close(xsMachine *the)
 {
 	xswsInflater *inflater = xsmcGetHostData(xsThis);
-	if (inflater && xsmcGetHostDataValidate(xsThis, xs_xsws_inflater_destructor)) {
+	if (inflater && ((void *)inflater != &gClosedDone) && xsmcGetHostDataValidate(xsThis, xs_xsws_inflater_destructor)) {
+		int done = (inflater->status == TINFL_STATUS_DONE) && !inflater->dictAvailable;
 		xs_xsws_inflater_destructor(inflater);
-		xsmcSetHostData(xsThis, NULL);
+		xsmcSetHostData(xsThis, done ? (void *)&gClosedDone : NULL);
 	}
 }

@@ -5,6 +5,7 @@
  *     inflater.inflate(input, output) -> n  at most output.byteLength bytes produced
  *     inflater.consumed                     input bytes taken by the last inflate()
  *     inflater.done                         the final block ended and all output was delivered
+ *                                           (still true after close(); false for a closed unfinished one)
  *     inflater.close()                      frees the 32 KiB dictionary now
  * Corrupt data throws Error("inflate: corrupt data (...)").
  */
