@@ -4,6 +4,7 @@
 //     xsws.xsnapIntegrity, unpack with tar (never `npm install` it: its postinstall builds xsnap).
 //  2. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim.
 //  3. TypeScript: `tsc -p .` and `tsc -p test` when there is a .ts file to compile.
+//  4. The demo's web UI zipped into build/ui/ui.zip (tools/ui.mjs).
 // (The simulator is built before tsc so that a TypeScript error leaves a usable simulator.)
 // Idempotent: each step is skipped or incremental when up to date.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureUiZip } from './ui.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -100,3 +102,4 @@ function buildHost() {
 fetchXS();
 buildHost();
 compileTypeScript();
+ensureUiZip();

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { processManifest, repositoryRoot } from './manifest.mjs';
+import { ensureUiZip } from './ui.mjs';
 import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
@@ -68,6 +69,7 @@ function run(args) {
   if (!existsSync(simulator)) fail(`${simulator} is missing: run "npm run build"`, 1);
   let result;
   try {
+    ensureUiZip();
     result = processManifest(options.manifest, { overrides: options.overrides });
   } catch (error) {
     fail(error.message, 1);

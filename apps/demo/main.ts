@@ -6,7 +6,7 @@
 import config from "mc/config";
 import { createContext, MountProtocol, setLogLevel, lwsl } from "../../src/index.js";
 import type { Protocol, ContextOptions } from "../../src/index.js";
-import { moddableHost, moddableFops } from "../../src/host/moddable.js";
+import { moddableHost, moddableMountFops } from "../../src/host/moddable.js";
 import { linkedPlugins } from "./plugins.js";
 
 interface DemoConfig {
@@ -28,26 +28,38 @@ for (const k of LIMITS) {
 
 if (cfg.logLevel !== undefined) setLogLevel(cfg.logLevel);
 
-const io = moddableHost({ maxSockets: cfg.maxSockets });
-const protocols: Protocol[] = await linkedPlugins();
+/** Start the server; errors are logged here because the board drops a rejected main silently. */
+async function start(): Promise<void> {
+	const io = moddableHost({ maxSockets: cfg.maxSockets });
+	const protocols: Protocol[] = await linkedPlugins();
 
-const context = createContext({
-	...limits,
-	fops: moddableFops(),
-	vhosts: [{
-		name: "localhost",
-		port: cfg.port ?? 7681,
-		protocols,
-		// WebSockets asking no subprotocol get the counter, as in the lws test server
-		default: "dumb-increment-protocol",
-		mounts: [
-			{ mountpoint: "/", origin: cfg.www ?? "./www", originProtocol: MountProtocol.FILE, defaultIndex: "index.html", cacheMaxAge: 60, cacheReusable: true, cacheRevalidate: true },
-			{ mountpoint: "/formtest", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "post-demo" },
-			{ mountpoint: "/status.json", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "server-status" },
-			{ mountpoint: "/lws", origin: "https://libwebsockets.org/", originProtocol: MountProtocol.REDIR_HTTPS },
-			{ mountpoint: "/docs", origin: "/index.html", originProtocol: MountProtocol.REDIR_HTTP },
-		],
-	}],
-}, io);
+	const context = createContext({
+		...limits,
+		// "ui.zip" is the web UI zipped at build time into the firmware's resources (tools/zip-ui.mjs)
+		fops: moddableMountFops(),
+		vhosts: [{
+			name: "localhost",
+			port: cfg.port ?? 7681,
+			protocols,
+			// WebSockets asking no subprotocol get the counter, as in the lws test server
+			default: "dumb-increment-protocol",
+			mounts: [
+				{ mountpoint: "/", origin: cfg.www ?? "ui.zip", originProtocol: MountProtocol.FILE, defaultIndex: "index.html", cacheMaxAge: 60, cacheReusable: true, cacheRevalidate: true },
+				{ mountpoint: "/formtest", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "post-demo" },
+				{ mountpoint: "/status.json", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "server-status" },
+				{ mountpoint: "/lws", origin: "https://libwebsockets.org/", originProtocol: MountProtocol.REDIR_HTTPS },
+				{ mountpoint: "/docs", origin: "/index.html", originProtocol: MountProtocol.REDIR_HTTP },
+			],
+		}],
+	}, io);
 
-lwsl.notice(`xsws demo: listening on http://127.0.0.1:${context.vhosts[0].port}/`);
+	lwsl.notice(`xsws demo: listening on http://127.0.0.1:${context.vhosts[0].port}/`);
+}
+
+try {
+	await start();
+}
+catch (e) {
+	lwsl.err(`xsws demo: start-up failed: ${e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : e}`);
+	throw e;
+}

@@ -33,3 +33,15 @@ export interface Fops {
 export function joinPath(root: string, path: string): string {
 	return root.endsWith("/") ? root + path.slice(1) : root + path;
 }
+
+/**
+ * Stack fops the lws way: mounts whose origin names a zip (ends in ".zip")
+ * go to `zip`, every other origin to `files`.
+ */
+export function zipOrFiles(zip: Fops, files: Fops): Fops {
+	const pick = (root: string): Fops => (/\.zip$/i.test(root) ? zip : files);
+	return {
+		open: (root, path, opts) => pick(root).open(root, path, opts),
+		isDirectory: (root, path) => pick(root).isDirectory(root, path),
+	};
+}

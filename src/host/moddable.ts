@@ -22,6 +22,12 @@ import { setCrc32 } from "../util/crc32.js";
 import { setInflaterFactory } from "../fs/inflate.js";
 import { HostFops } from "../fs/host-fops.js";
 import type { FileClass, IteratorClass } from "../fs/host-fops.js";
+import Resource from "Resource";
+import { ZipFops } from "../fs/zip-fops.js";
+import { bytesSource, fileSource } from "../fs/zip.js";
+import type { ByteSource, ReadableFile } from "../fs/zip.js";
+import { zipOrFiles } from "../fs/fops.js";
+import type { Fops } from "../fs/fops.js";
 
 /** Non-standard flow-control hooks hosts/lin adds; absent on the board, where not reading is enough. */
 interface Pausable {
@@ -109,4 +115,16 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 /** fops over the host's file system. */
 export function moddableFops(): HostFops {
 	return new HostFops(File as unknown as FileClass, Iterator as unknown as IteratorClass);
+}
+
+/** A zip by name: a resource in flash (Moddable `Resource`), else a file. */
+function zipSource(name: string): ByteSource | undefined {
+	if (Resource.exists(name)) return bytesSource(new Uint8Array(new Resource(name) as unknown as ArrayBuffer));
+	if (File.exists(name)) return fileSource(new File(name) as unknown as ReadableFile);
+	return undefined;
+}
+
+/** The fops a firmware wants: mounts whose origin ends in ".zip" serve from that zip, others from files. */
+export function moddableMountFops(): Fops {
+	return zipOrFiles(new ZipFops(zipSource), moddableFops());
 }

@@ -54,6 +54,24 @@ export function serveMount(wsi: Wsi, st: H1State): Handled {
 	return status(wsi, 404);
 }
 
+/** Does an Accept-Encoding value allow gzip (RFC 9110 12.5.3: "gzip", "x-gzip" or "*", q > 0)? */
+export function acceptsGzip(value: string | undefined): boolean {
+	if (!value) return false;
+	let star = false, gzip: boolean | undefined;
+	for (const part of value.split(",")) {
+		const [coding, ...params] = part.trim().toLowerCase().split(";");
+		let q = 1;
+		for (const p of params) {
+			const m = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p);
+			if (m) q = Number(m[1]);
+		}
+		const c = coding.trim();
+		if (c === "gzip" || c === "x-gzip") gzip = q > 0;
+		else if (c === "*") star = q > 0;
+	}
+	return gzip ?? star;
+}
+
 function status(wsi: Wsi, code: number): Handled {
 	return returnStatus(wsi, code, undefined) < 0 ? Handled.PLEASE_CLOSE : Handled.OK;
 }
@@ -77,8 +95,10 @@ function serveFile(wsi: Wsi, st: H1State, m: Mount, rel: string): Handled {
 	let path = rel;
 	if (path.endsWith("/")) path += m.defaultIndex ?? "index.html";
 	let file: FopsFile | undefined;
+	const ah = currentAh(wsi);
+	const acceptGzip = acceptsGzip(ah ? header(ah, "accept-encoding") : undefined);
 	try {
-		file = fops.open(m.origin, path);
+		file = fops.open(m.origin, path, { acceptGzip });
 		if (!file && !rel.endsWith("/") && fops.isDirectory(m.origin, rel)) {
 			// a directory without its slash: send the client to the slash form so relative links work
 			const to = (m.mountpoint === "/" ? "" : m.mountpoint.replace(/\/$/, "")) + rel + "/";
@@ -86,17 +106,19 @@ function serveFile(wsi: Wsi, st: H1State, m: Mount, rel: string): Handled {
 		}
 	}
 	catch (e) {
-		lwsl.err(`mount ${m.mountpoint}: opening ${path} failed: ${e}`);
+		// e.g. a malformed zip: say why in the log, give the client a clean 500
+		lwsl.err(`mount ${m.mountpoint}: opening ${path} failed: ${e instanceof Error ? e.message : e}`);
 		return status(wsi, 500);
 	}
 	if (!file) return status(wsi, 404);
 	const headers: [string, string][] = [];
 	const cc = cacheControl(m);
 	if (cc) headers.push(["Cache-Control", cc]);
+	if (file.contentEncoding) headers.push(["Content-Encoding", file.contentEncoding]);
+	if (file.varyAcceptEncoding) headers.push(["Vary", "Accept-Encoding"]);
 	const etag = file.etag;
 	if (etag) {
 		headers.push(["ETag", etag]);
-		const ah = currentAh(wsi);
 		const inm = ah ? header(ah, "if-none-match") : undefined;
 		if (inm && (inm.trim() === "*" || inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag))) {
 			file.close();

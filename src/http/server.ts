@@ -486,7 +486,8 @@ function streamFile(wsi: Wsi, st: H1State): Handled {
 		n = want > 0 ? st.file!.read(want === buf.length ? buf : buf.subarray(0, want), st.filePos) : 0;
 	}
 	catch (e) {
-		lwsl.err(`wsi ${wsi.id}: file read failed at ${st.filePos}: ${e}`);
+		// e.g. a zip entry whose CRC-32 does not match: abort rather than end a wrong body cleanly
+		lwsl.err(`wsi ${wsi.id}: ${st.path}: read failed at ${st.filePos}: ${e instanceof Error ? e.message : e}; connection aborted`);
 		return Handled.PLEASE_CLOSE;
 	}
 	if (want > 0 && n <= 0) {
