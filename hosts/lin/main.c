@@ -8,6 +8,7 @@
  */
 #include "xsAll.h"
 #include "host.h"
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 
@@ -115,6 +116,23 @@ double xswsMachineCounter(txMachine* the, int which)
 	case 19: return the->keyIndex;
 	default: return 0;
 	}
+}
+
+/* The C stack limit XS checks against (128 KiB margin, as XS's own Linux default), found once:
+   the default asks pthread_getattr_np, which parses /proc/self/maps, at every RegExp compile. */
+char* fxCStackLimit(void)
+{
+	static char* limit = NULL;
+	if (!limit) {
+		pthread_attr_t attrs;
+		void* stackAddr;
+		size_t stackSize;
+		pthread_attr_init(&attrs);
+		if ((pthread_getattr_np(pthread_self(), &attrs) == 0) && (pthread_attr_getstack(&attrs, &stackAddr, &stackSize) == 0))
+			limit = (char*)stackAddr + (128 * 1024);
+		pthread_attr_destroy(&attrs);
+	}
+	return limit;
 }
 
 static txMachine* xswsCreate(long slots, long chunk, long stack, int fixed)

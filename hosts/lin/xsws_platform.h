@@ -56,6 +56,9 @@
 #define mxUseDefaultParseScript 1
 #define mxUseDefaultSharedChunks 1
 #define mxUseDefaultDebug 1
+/* XS asks for the C stack limit on every machine, parser and RegExp compile; the default
+   reads /proc/self/maps each time (pthread_getattr_np). main.c computes it once. */
+#define mxUseDefaultCStackLimit 0
 
 #if INTPTR_MAX == INT64_MAX
 	#define mx32bitID 1

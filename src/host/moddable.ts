@@ -82,6 +82,9 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 				onWritable: cb.onWritable as unknown as (this: TCP, n: number) => void,
 				onError: cb.onError as unknown as (this: TCP) => void,
 				format: "buffer",
+				// responses go out in pieces (head, then body per WRITEABLE): without this, Nagle
+				// holds each small tail for the peer's delayed ACK (~40 ms on Linux)
+				nodelay: true,
 				target,
 			}) as unknown as TcpSocket;
 		},

@@ -25,11 +25,13 @@ export function decodeUtf8(b: Uint8Array): string | undefined {
 	return (decoder ?? decodeUtf8Ts)(b);
 }
 
-/** Fast path for the ASCII header text we build: one byte per char. */
-export function encodeAscii(s: string, into?: Uint8Array, at = 0): Uint8Array {
-	const out = into ?? new Uint8Array(s.length);
-	for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i) & 0xff;
-	return out;
+/**
+ * Bytes of protocol text we build (status lines, headers). ASCII is its own
+ * UTF-8, so the (native) encoder does it in one call: a charCodeAt loop costs
+ * O(n^2) on XS, whose strings are UTF-8 inside.
+ */
+export function encodeAscii(s: string): Uint8Array {
+	return encodeUtf8(s);
 }
 
 /** Latin-1 view of bytes (header names and values are octets). */
