@@ -2,7 +2,7 @@
  * Logging with lws levels (lwsl_err ... lwsl_client). Levels are bits so a
  * user can pick any mix; the default matches lws: err | warn | notice.
  */
-export const enum LogLevel {
+export enum LogLevel {
 	ERR = 1 << 0,
 	WARN = 1 << 1,
 	NOTICE = 1 << 2,

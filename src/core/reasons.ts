@@ -70,7 +70,7 @@ export enum Reason {
 }
 
 /** How wsi.write() frames its bytes (lws `enum lws_write_protocol`). */
-export const enum WriteProtocol {
+export enum WriteProtocol {
 	TEXT = 0,
 	BINARY = 1,
 	CONTINUATION = 2,

@@ -25,7 +25,7 @@ export interface Protocol<PSS extends object = object> {
 }
 
 /** How a mount serves (lws `enum lws_mount_protocols`). */
-export const enum MountProtocol {
+export enum MountProtocol {
 	FILE = 0,
 	CALLBACK = 1,
 	REDIR_HTTP = 2,

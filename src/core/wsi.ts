@@ -32,7 +32,7 @@ export const enum WsiFlag {
 const RX_PAUSED = WsiFlag.RX_USER | WsiFlag.RX_AH | WsiFlag.RX_ROLE;
 
 /** The timeout reasons (lws `PENDING_TIMEOUT_*`). */
-export const enum Timeout {
+export enum Timeout {
 	NONE = 0,
 	HEADER = 1,
 	KEEPALIVE = 2,

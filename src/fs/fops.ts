@@ -29,6 +29,9 @@ export interface Fops {
 	isDirectory(root: string, path: string): boolean;
 }
 
+/** A fops cannot open one more file now (a bounded resource is in use): the server answers 503. */
+export class FopsBusyError extends Error {}
+
 /** Joins a mount origin and a normalized URL path (which starts with "/"). */
 export function joinPath(root: string, path: string): string {
 	return root.endsWith("/") ? root + path.slice(1) : root + path;

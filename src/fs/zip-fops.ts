@@ -11,6 +11,7 @@
  *   window, a small input buffer), with the CRC-32 and size checked at the end.
  */
 import type { Fops, FopsFile, FopsOpenOptions } from "./fops.js";
+import { FopsBusyError } from "./fops.js";
 import { ZipArchive, ZipError, METHOD_DEFLATED } from "./zip.js";
 import type { ByteSource, ZipEntry, ZipOptions } from "./zip.js";
 import { createInflater } from "./inflate.js";
@@ -23,6 +24,18 @@ export type ZipSourceResolver = (name: string) => ByteSource | undefined;
 export interface ZipFopsOptions extends ZipOptions {
 	/** Compressed bytes an inflating stream reads from the source at a time; default 1024. */
 	inputChunk?: number;
+	/**
+	 * Inflating streams open at once; default 2. Each holds a 32 KiB window and the inflater's
+	 * state (~43 KB of system memory on the board); past the limit opens throw FopsBusyError
+	 * (503). Clients that accept gzip never need one.
+	 */
+	maxInflaters?: number;
+}
+
+/** Inflating streams in use, shared by a ZipFops and its files. */
+interface InflaterBudget {
+	active: number;
+	readonly max: number;
 }
 
 const GZIP_HEADER = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
@@ -31,9 +44,11 @@ export const GZIP_OVERHEAD = 18;
 export class ZipFops implements Fops {
 	private readonly archives = new Map<string, ZipArchive | ZipError>();
 	private readonly inputChunk: number;
+	private readonly budget: InflaterBudget;
 
 	constructor(private readonly resolve: ZipSourceResolver, private readonly options: ZipFopsOptions = {}) {
 		this.inputChunk = options.inputChunk ?? 1024;
+		this.budget = { active: 0, max: options.maxInflaters ?? 2 };
 	}
 
 	/**
@@ -66,7 +81,9 @@ export class ZipFops implements Fops {
 		const start = archive.dataOffset(entry);
 		if (entry.method !== METHOD_DEFLATED) return new StoredFile(archive.source, entry, start);
 		if (opts?.acceptGzip) return new GzipFile(archive.source, entry, start);
-		return new InflatingFile(archive.source, entry, start, this.inputChunk);
+		if (this.budget.active >= this.budget.max)
+			throw new FopsBusyError(`${entry.name}: ${this.budget.max} inflating streams already open (maxInflaters)`);
+		return new InflatingFile(archive.source, entry, start, this.inputChunk, this.budget);
 	}
 
 	isDirectory(root: string, path: string): boolean {
@@ -178,9 +195,12 @@ class InflatingFile implements FopsFile {
 	private taken = 0;	// compressed bytes read from the source
 	private pos = 0;	// bytes delivered
 	private crc = 0;
-	constructor(private readonly source: ByteSource, private readonly entry: ZipEntry, private readonly start: number, private readonly inputChunk: number) {
+	private held = true;
+	constructor(private readonly source: ByteSource, private readonly entry: ZipEntry, private readonly start: number,
+		private readonly inputChunk: number, private readonly budget: InflaterBudget) {
 		this.length = entry.size;
 		this.etag = etagOf(entry);
+		budget.active++;
 	}
 
 	read(into: Uint8Array, position: number): number {
@@ -245,5 +265,9 @@ class InflatingFile implements FopsFile {
 		this.inflater?.close();
 		this.inflater = null;
 		this.input = null;
+		if (this.held) {
+			this.held = false;
+			this.budget.active--;
+		}
 	}
 }

@@ -3,9 +3,11 @@ import type { Wsi } from "../core/wsi.js";
 import type { Mount } from "../core/types.js";
 import { MountProtocol } from "../core/types.js";
 import type { H1State } from "./server.js";
-import { raiseHttp, returnStatus, redirect, writeHead, startFile, currentAh, header } from "./server.js";
+import { raiseHttp, returnStatus, redirect, writeHead, startFile, currentAh, header, respond } from "./server.js";
+import { errorPage } from "./status.js";
 import { mimeType } from "./mime.js";
 import type { FopsFile } from "../fs/fops.js";
+import { FopsBusyError } from "../fs/fops.js";
 import { lwsl } from "../core/log.js";
 
 /** The mount whose mountpoint is the longest prefix of `path` (on a segment boundary). */
@@ -72,6 +74,12 @@ export function acceptsGzip(value: string | undefined): boolean {
 	return gzip ?? star;
 }
 
+/** Busy for now: come back in a second (the connection stays usable). */
+function respond503(wsi: Wsi): Handled {
+	return respond(wsi, 503, { contentType: "text/html; charset=utf-8", headers: [["Retry-After", "1"]], body: errorPage(503, "busy: try again") }) < 0
+		? Handled.PLEASE_CLOSE : Handled.OK;
+}
+
 function status(wsi: Wsi, code: number): Handled {
 	return returnStatus(wsi, code, undefined) < 0 ? Handled.PLEASE_CLOSE : Handled.OK;
 }
@@ -106,6 +114,10 @@ function serveFile(wsi: Wsi, st: H1State, m: Mount, rel: string): Handled {
 		}
 	}
 	catch (e) {
+		if (e instanceof FopsBusyError) {
+			lwsl.notice(`mount ${m.mountpoint}: ${e.message}: 503`);
+			return respond503(wsi);
+		}
 		// e.g. a malformed zip: say why in the log, give the client a clean 500
 		lwsl.err(`mount ${m.mountpoint}: opening ${path} failed: ${e instanceof Error ? e.message : e}`);
 		return status(wsi, 500);

@@ -1,5 +1,5 @@
 /** RFC 6455 7.4 close codes, lws names. */
-export const enum CloseStatus {
+export enum CloseStatus {
 	NORMAL = 1000,
 	GOINGAWAY = 1001,
 	PROTOCOL_ERR = 1002,
