@@ -34,6 +34,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureUiZip } from './ui.mjs';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 'esp32';
@@ -230,6 +231,8 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   if (platform.defines) generated.defines = deepMerge(generated.defines ?? {}, platform.defines);
   if (root.defines) generated.defines = deepMerge(deepMerge({}, root.defines), generated.defines ?? {});
 
+  // The demo's UI as one zip resource (build/ui/ui.zip, listed under the root manifest's data).
+  ensureUiZip();
   // The web UI as resources, in flash on the board. mcrez names a resource by its file's basename
   // whatever the data key ("www/*" too): Resource("index.html"), Resource("demo.css").
   const www = typeof root.config?.www === 'string' ? resolve(rootDir, root.config.www) : join(appDir, 'www');

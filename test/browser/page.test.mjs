@@ -43,7 +43,12 @@ describe('demo page in headless Chromium', function () {
 
   it('shows a live counter, dims when the server closes, recovers when it returns', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
-    await page.goto(`http://127.0.0.1:${port}/`);
+    const res = await page.goto(`http://127.0.0.1:${port}/`);
+    // the page comes out of the firmware's ui.zip: Chromium accepts gzip, so the entry's deflate
+    // stream is passed through in gzip framing
+    const h = await res.allHeaders();
+    assert.equal(h['content-encoding'], 'gzip');
+    assert.equal(h.vary, 'Accept-Encoding');
     await page.waitForFunction(() => Number(document.getElementById('counter').textContent) > 5, null, { timeout: 10000 });
     const a = Number(await page.textContent('#counter'));
     await page.waitForTimeout(300);
