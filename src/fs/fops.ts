@@ -42,7 +42,7 @@ export function joinPath(root: string, path: string): string {
  * go to `zip`, every other origin to `files`.
  */
 export function zipOrFiles(zip: Fops, files: Fops): Fops {
-	const pick = (root: string): Fops => (/\.zip$/i.test(root) ? zip : files);
+	const pick = (root: string): Fops => (root.toLowerCase().endsWith(".zip") ? zip : files);
 	return {
 		open: (root, path, opts) => pick(root).open(root, path, opts),
 		isDirectory: (root, path) => pick(root).isDirectory(root, path),

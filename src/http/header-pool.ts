@@ -11,6 +11,7 @@ export class Ah {
 	/** per header line: name start, name end, value start, value end */
 	readonly index: Uint16Array;
 	count = 0;
+	methodStart = 0;
 	methodEnd = 0;
 	targetStart = 0;
 	targetEnd = 0;
@@ -29,7 +30,7 @@ export class Ah {
 	reset(): void {
 		this.len = 0;
 		this.count = 0;
-		this.methodEnd = this.targetStart = this.targetEnd = this.version = this.lineStart = this.lines = 0;
+		this.methodStart = this.methodEnd = this.targetStart = this.targetEnd = this.version = this.lineStart = this.lines = 0;
 	}
 
 	/** Index of the first header named `lname` (lowercase ASCII) at or after `from`, or -1. */

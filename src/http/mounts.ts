@@ -3,7 +3,7 @@ import type { Wsi } from "../core/wsi.js";
 import type { Mount } from "../core/types.js";
 import { MountProtocol } from "../core/types.js";
 import type { H1State } from "./server.js";
-import { raiseHttp, returnStatus, redirect, writeHead, startFile, currentAh, header, respond } from "./server.js";
+import { raiseHttp, returnStatus, redirect, writeHead, sendFile, currentAh, header, respond } from "./server.js";
 import { errorPage } from "./status.js";
 import { mimeType } from "./mime.js";
 import type { FopsFile } from "../fs/fops.js";
@@ -64,8 +64,8 @@ export function acceptsGzip(value: string | undefined): boolean {
 		const [coding, ...params] = part.trim().toLowerCase().split(";");
 		let q = 1;
 		for (const p of params) {
-			const m = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p);
-			if (m) q = Number(m[1]);
+			const eq = p.indexOf("=");
+			if (eq > 0 && p.slice(0, eq).trim() === "q") q = Number(p.slice(eq + 1).trim()) || 0;
 		}
 		const c = coding.trim();
 		if (c === "gzip" || c === "x-gzip") gzip = q > 0;
@@ -137,10 +137,6 @@ function serveFile(wsi: Wsi, st: H1State, m: Mount, rel: string): Handled {
 			return writeHead(wsi, 304, { headers }) ? Handled.OK : Handled.PLEASE_CLOSE;
 		}
 	}
-	if (!writeHead(wsi, 200, { contentType: mimeType(path, m.extraMimetypes), contentLength: file.length, headers })) {
-		file.close();
-		return Handled.PLEASE_CLOSE;
-	}
-	startFile(wsi, file);
-	return Handled.OK;
+	return sendFile(wsi, 200, { contentType: mimeType(path, m.extraMimetypes), contentLength: file.length, headers }, file)
+		? Handled.OK : Handled.PLEASE_CLOSE;
 }

@@ -39,8 +39,10 @@ export class HeadParser {
 	feed(ah: Ah, src: Uint8Array, start: number, end: number): HeadState {
 		let pos = start;
 		while (pos < end) {
-			const lf = src.subarray(pos, end).indexOf(LF);
-			const take = lf < 0 ? end - pos : lf + 1;
+			// TypedArray indexOf is native: no byte loop in JS, no view to allocate
+			let lf = src.indexOf(LF, pos);
+			if (lf >= end) lf = -1;
+			const take = lf < 0 ? end - pos : lf - pos + 1;
 			if (ah.len + take > ah.buf.length) {
 				this.consumed = pos - start;
 				const overInLine = ah.lines === 0;
@@ -80,7 +82,8 @@ export class HeadParser {
 
 	private line(ah: Ah, s: number, e: number): HeadState {
 		const b = ah.buf;
-		for (let i = s; i < e; i++) if (b[i] === CR) return this.fail(400, "bare CR in request head");
+		const cr = b.indexOf(CR, s);
+		if (cr >= 0 && cr < e) return this.fail(400, "bare CR in request head");
 		if (ah.lines === 0) {
 			if (s === e) {
 				// RFC 9112 2.2: ignore at least one empty line before the request-line.
@@ -100,6 +103,7 @@ export class HeadParser {
 		let i = s;
 		while (i < e && b[i] < 128 && TCHAR[b[i]]) i++;
 		if (i === s || i >= e || b[i] !== SP) return this.fail(400, "malformed request line (method)");
+		ah.methodStart = s;
 		ah.methodEnd = i;
 		const ts = ++i;
 		while (i < e && b[i] > SP && b[i] !== 127) i++;

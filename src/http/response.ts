@@ -37,7 +37,7 @@ export function buildHead(status: number, head: ResponseHead, version: number, k
 	else if (framing === BodyFraming.CHUNKED) t += "Transfer-Encoding: chunked\r\n";
 	if (head.headers) {
 		for (const [k, v] of head.headers) {
-			if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error(`header ${k}: CR or LF in a header name or value`);
+			if (hasCrLf(k) || hasCrLf(v)) throw new Error(`header ${k}: CR or LF in a header name or value`);
 			t += `${k}: ${v}\r\n`;
 		}
 	}
@@ -57,4 +57,8 @@ export function chunkFrame(data: Uint8Array, final: boolean): Uint8Array {
 	o += data.length;
 	for (let i = 0; i < tail.length; i++) out[o++] = tail.charCodeAt(i);
 	return out;
+}
+
+function hasCrLf(s: string): boolean {
+	return s.indexOf("\r") >= 0 || s.indexOf("\n") >= 0;
 }

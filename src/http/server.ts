@@ -264,6 +264,28 @@ export function headerJoined(ah: Ah, lname: string): string | undefined {
 	return out;
 }
 
+// Small character checks instead of RegExps: XS compiles a RegExp literal each time it runs.
+
+/** 1 to `max` ASCII digits. */
+function isDigits(v: string, max: number): boolean {
+	if (!v.length || v.length > max) return false;
+	for (let i = 0; i < v.length; i++) {
+		const c = v.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
+}
+
+/** RFC 3986 host [":" port]: reg-name, IPv4 or [IPv6] characters only. */
+function isHostValue(v: string): boolean {
+	for (let i = 0; i < v.length; i++) {
+		const c = v.charCodeAt(i);
+		if ((c >= 48 && c <= 58) || (c >= 65 && c <= 93 && c !== 92) || (c >= 97 && c <= 122)) continue;	// 0-9 : A-Z [ ] a-z
+		if ("-._~!$&'()*+;=%".indexOf(v[i]) < 0) return false;
+	}
+	return true;
+}
+
 function hasToken(list: string | undefined, token: string): boolean {
 	if (!list) return false;
 	for (const t of list.split(",")) if (t.trim().toLowerCase() === token) return true;
@@ -276,7 +298,7 @@ function headComplete(wsi: Wsi): Handled {
 	const ah = st.ah!;
 	const o = wsi.context.options;
 	wsi.setTimeout(Timeout.NONE, 0);
-	st.method = decodeLatin1(ah.buf, 0, ah.methodEnd).replace(/^[\r\n]+/, "");
+	st.method = decodeLatin1(ah.buf, ah.methodStart, ah.methodEnd);
 	const target = decodeLatin1(ah.buf, ah.targetStart, ah.targetEnd);
 	st.version = ah.version;
 	st.status = 0;
@@ -298,7 +320,7 @@ function headComplete(wsi: Wsi): Handled {
 	if (hosts > 1) return failRequest(wsi, 400, "more than one Host header");
 	if (st.version >= 11 && hosts === 0) return failRequest(wsi, 400, "HTTP/1.1 request without Host");
 	const host = header(ah, "host");
-	if (host !== undefined && !/^[A-Za-z0-9.\-_~!$&'()*+;=%:[\]]*$/.test(host)) return failRequest(wsi, 400, "malformed Host header");
+	if (host !== undefined && !isHostValue(host)) return failRequest(wsi, 400, "malformed Host header");
 
 	// Body framing (RFC 9112 6): Transfer-Encoding wins, and with Content-Length it is refused.
 	const te = headerJoined(ah, "transfer-encoding");
@@ -315,7 +337,7 @@ function headComplete(wsi: Wsi): Handled {
 	else if (cls) {
 		if (cls > 1) return failRequest(wsi, 400, "more than one Content-Length");
 		const v = header(ah, "content-length")!;
-		if (!/^\d{1,15}$/.test(v)) return failRequest(wsi, 400, "malformed Content-Length");
+		if (!isDigits(v, 15)) return failRequest(wsi, 400, "malformed Content-Length");
 		const n = Number(v);
 		if (n > o.maxHttpBodySize) return failRequest(wsi, 413, `body larger than maxHttpBodySize (${o.maxHttpBodySize})`);
 		st.hasBody = true;
@@ -506,6 +528,39 @@ function streamFile(wsi: Wsi, st: H1State): Handled {
 	return Handled.OK;
 }
 
+/**
+ * Answer with a file: the head and the file's first piece go out in one write (a small file
+ * is one write in all); the rest streams, a piece per WRITEABLE.
+ */
+export function sendFile(wsi: Wsi, status: number, head: ResponseHead, file: FopsFile): boolean {
+	const st = h1(wsi);
+	if (st.method === "HEAD" || file.length === 0) {
+		if (!writeHead(wsi, status, head)) { file.close(); return false; }
+		startFile(wsi, file);
+		return true;
+	}
+	const buf = shared(wsi.context).fileBuf;
+	const want = Math.min(buf.length, file.length);
+	let n: number;
+	try {
+		n = file.read(want === buf.length ? buf : buf.subarray(0, want), 0);
+	}
+	catch (e) {
+		file.close();
+		lwsl.err(`wsi ${wsi.id}: ${st.path}: read failed: ${e instanceof Error ? e.message : e}`);
+		return false;
+	}
+	const all = n >= file.length;
+	if (!writeHead(wsi, status, head, buf.subarray(0, n), all) || all) {
+		file.close();
+		return !wsi.closing;
+	}
+	st.file = file;
+	st.filePos = n;
+	wsi.callOnWritable();
+	return true;
+}
+
 /** Start streaming a file as the body; the head must be written already. */
 export function startFile(wsi: Wsi, file: FopsFile): void {
 	const st = h1(wsi);
@@ -568,7 +623,7 @@ export function writeRoleProtocol(wsi: Wsi, data: Uint8Array, mode: number): Uin
 }
 
 /** Write the response head. Returns false if it was already written. */
-export function writeHead(wsi: Wsi, status: number, head: ResponseHead, body?: Uint8Array): boolean {
+export function writeHead(wsi: Wsi, status: number, head: ResponseHead, body?: Uint8Array, bodyIsAll = true): boolean {
 	const st = h1(wsi);
 	if (st.status) return false;
 	const d = buildHead(status, head, st.version, st.keepAlive, wsi.context.options.serverString);
@@ -580,7 +635,7 @@ export function writeHead(wsi: Wsi, status: number, head: ResponseHead, body?: U
 	let out: Uint8Array = text;
 	let final = d.framing === BodyFraming.NONE || (d.framing === BodyFraming.LENGTH && st.respLeft === 0);
 	if (body && body.length) {
-		const framed = frameBody(wsi, st, body, true);
+		const framed = frameBody(wsi, st, body, bodyIsAll);
 		final = false;
 		if (framed) {
 			out = new Uint8Array(text.length + framed.length);
