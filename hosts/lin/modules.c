@@ -360,23 +360,20 @@ void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 	/* runs the script now: the hosts callback, then the module's function is created; the
 	   code buffer stays ("flash"), the rest of the script goes */
 	{
+		int failed = 0;
 		mxTry(the) {
 			fxResolveModule(the, module, moduleID, script, C_NULL, C_NULL);
 		}
 		mxCatch(the) {
-			gHostScript = NULL;
-			gHostIDs = NULL;
-			c_free(ids);
-			if (script->hostsBuffer)
-				c_free(script->hostsBuffer);
-			c_free(script);
-			fxJump(the);
+			failed = 1;
 		}
+		gHostScript = NULL;
+		gHostIDs = NULL;
+		c_free(ids);
+		if (script->hostsBuffer)
+			c_free(script->hostsBuffer);
+		c_free(script);
+		if (failed)
+			fxJump(the);
 	}
-	gHostScript = NULL;
-	gHostIDs = NULL;
-	c_free(ids);
-	if (script->hostsBuffer)
-		c_free(script->hostsBuffer);
-	c_free(script);
 }

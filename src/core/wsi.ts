@@ -146,6 +146,21 @@ export class Wsi {
 		return this.txPending === null;
 	}
 
+	/** Keep buf[pos...] (a view into the shared receive buffer) to be handled before the next read. */
+	stashRx(buf: Uint8Array, pos: number): void {
+		if (pos >= buf.length) return;
+		const rest = buf.subarray(pos);
+		const old = this.rxStash;
+		if (!old) {
+			this.rxStash = rest.slice();
+			return;
+		}
+		const both = new Uint8Array(old.length + rest.length);
+		both.set(old);
+		both.set(rest, old.length);
+		this.rxStash = both;
+	}
+
 	/** lws_rx_flow_control(): false stops reading from this socket until true again. */
 	rxFlowControl(enable: boolean): void {
 		this.setRxPause(WsiFlag.RX_USER, !enable);

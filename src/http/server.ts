@@ -109,16 +109,7 @@ export function adopt(wsi: Wsi): Handled {
 
 /** Keep the unread rest for later and stop reading until then. */
 function stash(wsi: Wsi, buf: Uint8Array, pos: number, bit: WsiFlag): Handled {
-	if (pos < buf.length) {
-		const rest = buf.subarray(pos);
-		if (wsi.rxStash) {
-			const both = new Uint8Array(wsi.rxStash.length + rest.length);
-			both.set(wsi.rxStash);
-			both.set(rest, wsi.rxStash.length);
-			wsi.rxStash = both;
-		}
-		else wsi.rxStash = rest.slice();
-	}
+	wsi.stashRx(buf, pos);
 	wsi.setRxPause(bit, true);
 	return Handled.OK;
 }

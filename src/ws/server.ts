@@ -179,7 +179,7 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 		if (st.rx === Rx.DONE) return Handled.OK;
 		if (wsi.rxPaused) {
 			// rxFlowControl(false) from a callback: keep the rest for later
-			stashRest(wsi, buf, pos);
+			wsi.stashRx(buf, pos);
 			return Handled.OK;
 		}
 		if (st.rx === Rx.HEADER) {
@@ -222,18 +222,6 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 		}
 	}
 	return Handled.OK;
-}
-
-function stashRest(wsi: Wsi, buf: Uint8Array, pos: number): void {
-	if (pos >= buf.length) return;
-	const rest = buf.subarray(pos);
-	if (wsi.rxStash) {
-		const both = new Uint8Array(wsi.rxStash.length + rest.length);
-		both.set(wsi.rxStash);
-		both.set(rest, wsi.rxStash.length);
-		wsi.rxStash = both;
-	}
-	else wsi.rxStash = rest.slice();
 }
 
 /** Header length a frame's second byte implies (2 + extended length + mask key). */

@@ -1,17 +1,10 @@
 // Deterministic test and benchmark data (MIT). Node built-ins only.
 import zlib from 'node:zlib';
 
-/** mulberry32: a small seeded PRNG in [0, 1). */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the PRNG the TypeScript tests use too (compiled by npm install / tsc -p test)
+import { prng } from '../../build/js/test/support/prng.js';
+
+export { prng };
 
 export function randomBytes(n, seed = 1) {
   const rand = prng(seed);

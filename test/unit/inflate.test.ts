@@ -5,18 +5,7 @@ import { readFileSync } from "node:fs";
 import { TsInflater, createInflater, setInflaterFactory } from "../../src/fs/inflate.js";
 import type { RawInflater } from "../../src/fs/inflate.js";
 import { crc32, crc32Ts } from "../../src/util/crc32.js";
-
-/** Small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { prng } from "../support/prng.js";
 
 function randomBytes(n: number, rand: () => number): Buffer {
 	const b = Buffer.alloc(n);
