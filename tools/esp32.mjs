@@ -27,9 +27,10 @@
 //   creation  merged from the root manifest and its esp32 block; main = the app's module name
 //   defines   main.async = 1 when the main module uses top-level await (MODDEF_MAIN_ASYNC)
 //   config    the root manifest's config (+ its esp32 block); relative path values made absolute
-//             (for `-p lin`), and on esp32 `www` under the file module's root (/mod/www)
-//   data      the files of the app's www directory as resources named by basename (in flash on
-//             the board: Resource("index.html")); the FILE mount cannot reach them yet
+//             (for `-p lin`), and on esp32 such a path under the file module's root (/mod/...)
+//   data      the root manifest's data (the demo: build/ui/ui.zip, made by tools/ui.mjs, served
+//             by the mount fops of src/host/moddable.ts from Resource("ui.zip")); when
+//             config.www is a directory, its files as resources named by basename
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -76,20 +77,42 @@ function typescriptModules(dir) {
   return out;
 }
 
-/** Strip comments and strings well enough to spot `await` at module top level (brace depth 0). */
-function usesTopLevelAwait(source) {
-  const code = source
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/\/\/.*$/gm, '')
-    .replace(/`(?:\\[\s\S]|[^`\\])*`/g, '""')
-    .replace(/"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, '""');
-  let depth = 0;
-  const re = /[{}]|\bawait\b/g;
+/**
+ * Whether `await` occurs outside every function (top-level await), so that main must be imported
+ * asynchronously (MODDEF_MAIN_ASYNC). Comments and strings are stripped well enough, then braces
+ * are tracked as function bodies or plain blocks: `await` inside `try {`, `if (…) {`, `for (…) {`
+ * at module level is top-level await too. A `{` opens a function body when it follows `=>`, or a
+ * `)` whose `(` is not that of if/for/while/switch/catch/with (function, method, getter).
+ * Not handled: regular expression literals holding quotes or braces, and `await` in the
+ * expression body of an async arrow (`async (x) => await x`).
+ */
+export function usesTopLevelAwait(source) {
+  // One left-to-right pass, so that "https://…" is a string and not a comment.
+  const code = source.replace(
+    /\/\*[\s\S]*?\*\/|\/\/[^\n]*|`(?:\\[\s\S]|[^`\\])*`|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g,
+    (text) => (text[0] === '/' ? ' ' : '""'));
+  const blocks = [];        // for each open brace: true when it is a function body
+  const parens = [];        // index of each open parenthesis
+  const closed = new Map(); // index of a ")" -> index of its "("
+  let functions = 0;
+  const re = /[{}()]|\bawait\b/g;
   let match;
   while ((match = re.exec(code))) {
-    if (match[0] === '{') depth++;
-    else if (match[0] === '}') depth--;
-    else if (depth === 0) return true;
+    const token = match[0];
+    if (token === '(') parens.push(match.index);
+    else if (token === ')') closed.set(match.index, parens.pop() ?? 0);
+    else if (token === '{') {
+      const before = code.slice(0, match.index).trimEnd();
+      let body = before.endsWith('=>');
+      if (!body && before.endsWith(')')) {
+        const open = closed.get(before.length - 1) ?? 0;
+        body = !/\b(?:if|for|while|switch|catch|with)\s*$/.test(code.slice(0, open));
+      }
+      blocks.push(body);
+      if (body) functions++;
+    } else if (token === '}') {
+      if (blocks.pop()) functions--;
+    } else if (functions === 0) return true;
   }
   return false;
 }

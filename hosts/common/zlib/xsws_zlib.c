@@ -21,7 +21,21 @@
 #include "xsHost.h"
 
 #define MINIZ_HEADER_FILE_ONLY
+/*
+ * Moddable's miniz.c is in $(MODDABLE)/modules/data/zlib, which mcconfig does not put on the
+ * include path (it adds only the directories of .h files a manifest lists, and that directory
+ * has none). Every Moddable build (lin, esp32, ...) has -I$(MODDABLE)/xs/includes, from which
+ * "../../modules/data/zlib/miniz.c" is that file. hosts/lin passes -I.../modules/data/zlib.
+ */
+#if defined(__has_include)
+#if __has_include("../../modules/data/zlib/miniz.c")
+#include "../../modules/data/zlib/miniz.c"
+#else
 #include "miniz.c"
+#endif
+#else
+#include "miniz.c"
+#endif
 
 typedef struct {
 	tinfl_decompressor decompressor;
