@@ -47,6 +47,8 @@ const DEFAULTS = {
 
 /** How long a lingering close keeps reading before it gives up. */
 const LINGER_MS = 2000;
+/** The service timer's repeat when nothing re-arms it (a pass then finds nothing to do). */
+const SERVICE_IDLE_MS = 0x3fffffff;
 /** A connection younger than this is not reaped as slow: it may be about to send. */
 const SLOW_MIN_AGE_MS = 500;
 
@@ -84,6 +86,7 @@ export class Context {
 	private listenersPaused = false;
 	private serviceList: Wsi[] = [];
 	private serviceTimer: unknown = null;
+	private serviceArmed = false;
 	private timeoutTimer: unknown = null;
 	private timeoutDue = 0;
 	private cancelPending = false;
@@ -330,12 +333,21 @@ export class Context {
 	}
 
 	private armService(): void {
-		if (this.serviceTimer === null && !this.destroyed) this.serviceTimer = this.io.setTimer(() => this.servicePass(), 0, false);
+		if (this.serviceArmed || this.destroyed) return;
+		this.serviceArmed = true;
+		const io = this.io;
+		if (io.rescheduleTimer) {
+			// one timer for the life of the context, re-armed for each pass: no timer made per pass
+			if (this.serviceTimer === null) this.serviceTimer = io.setTimer(() => this.servicePass(), SERVICE_IDLE_MS, true);
+			io.rescheduleTimer(this.serviceTimer, 0, SERVICE_IDLE_MS);
+		}
+		else this.serviceTimer = io.setTimer(() => this.servicePass(), 0, false);
 	}
 
 	/** One service pass: the wsis queued since the last one, then a pending cancelService. */
 	private servicePass(): void {
-		this.serviceTimer = null;
+		this.serviceArmed = false;
+		if (!this.io.rescheduleTimer) this.serviceTimer = null;
 		const list = this.serviceList;
 		this.serviceList = [];
 		for (const wsi of list) {

@@ -39,6 +39,8 @@ export interface HostIo {
 	/** Call fn once after `ms`, or every `ms` when repeat; returns a handle for clearTimer. */
 	setTimer(fn: () => void, ms: number, repeat: boolean): unknown;
 	clearTimer(handle: unknown): void;
+	/** Re-arm a live timer made with setTimer(..., repeat = true): next in `ms`, then every `repeatMs`. Optional: saves a timer per service pass. */
+	rescheduleTimer?(handle: unknown, ms: number, repeatMs: number): void;
 	/** Monotonic-enough milliseconds. */
 	now(): number;
 	/** XS heap figures, where the host can tell them. */

@@ -100,6 +100,9 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 		clearTimer(handle) {
 			Timer.clear(handle as ReturnType<typeof Timer.set>);
 		},
+		rescheduleTimer(handle, ms, repeatMs) {
+			Timer.schedule(handle as ReturnType<typeof Timer.set>, ms, repeatMs);
+		},
 		now: () => Date.now(),
 		heap(): HeapFigures {
 			Debug.gc();
