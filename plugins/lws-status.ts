@@ -10,11 +10,13 @@ import type { Vhost } from "../src/core/vhost.js";
 
 const PERIOD_MS = 2000;
 
-interface Pss { since: number; sent: number }
-interface Vhd { timer: unknown; generation: number; lastCount: number }
+/** `sent`: the generation of the status this connection was last sent. */
+interface Pss { sent: number }
+/** `generation` moves on whenever there is something new to push. */
+interface Vhd { timer: unknown; generation: number }
 
 function vhd(vh: Vhost): Vhd {
-	return vh.protocolPriv<Vhd>(lwsStatus, () => ({ timer: null, generation: 1, lastCount: -1 }));
+	return vh.protocolPriv<Vhd>(lwsStatus, () => ({ timer: null, generation: 1 }));
 }
 
 /** The JSON lws-status clients get. */
@@ -24,29 +26,21 @@ export function statusJson(wsi: Wsi): string {
 	const clients: { peer: string; protocol: string; age: number }[] = [];
 	for (const w of ctx.wsis) {
 		if (w.closing || !w.protocol || w.role.name !== "ws") continue;
-		clients.push({ peer: w.peer, protocol: w.protocol.name, age: Math.round((now - ((w.user as Partial<Pss>)?.since ?? w.since)) / 1000) });
+		// a WebSocket's `since` is when it was accepted (or went idle before its upgrade request)
+		clients.push({ peer: w.peer, protocol: w.protocol.name, age: Math.round((now - w.since) / 1000) });
 	}
-	return JSON.stringify({
-		server: "xsws",
-		connections: ctx.wsis.size,
-		maxConnections: ctx.options.maxConnections,
-		clients,
-		stats: ctx.stats,
-		heap: ctx.io.heap ? ctx.io.heap() : null,
-	});
+	return JSON.stringify({ server: "xsws", clients, ...ctx.status() });
 }
 
 export const lwsStatus: Protocol<Pss> = {
 	name: "lws-status",
-	newSession: () => ({ since: 0, sent: 0 }),
+	newSession: () => ({ sent: 0 }),
 	callback(wsi, reason, pss) {
 		switch (reason) {
 			case Reason.PROTOCOL_INIT: {
 				const vh = wsi.vhost, ctx = wsi.context, d = vhd(vh);
-				// Periodic push, and a push as soon as the number of connections changes.
+				// a push every PERIOD_MS (the heap moves); ESTABLISHED and CLOSED push at once
 				d.timer = ctx.io.setTimer(() => {
-					const n = ctx.wsis.size;
-					if (n !== d.lastCount) d.lastCount = n;
 					d.generation++;
 					ctx.callOnWritableAllProtocol(lwsStatus, vh);
 				}, PERIOD_MS, true);
@@ -59,7 +53,6 @@ export const lwsStatus: Protocol<Pss> = {
 				return 0;
 			}
 			case Reason.ESTABLISHED:
-				pss!.since = wsi.context.now();
 				// everyone's list changed
 				vhd(wsi.vhost).generation++;
 				wsi.context.callOnWritableAllProtocol(lwsStatus, wsi.vhost);

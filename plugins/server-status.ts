@@ -9,13 +9,7 @@ import type { Wsi } from "../src/core/wsi.js";
 import * as http from "../src/http/api.js";
 
 export function statusJson(wsi: Wsi): string {
-	const ctx = wsi.context;
-	return JSON.stringify({
-		connections: ctx.wsis.size,
-		maxConnections: ctx.options.maxConnections,
-		stats: ctx.stats,
-		heap: ctx.io.heap ? ctx.io.heap() : null,
-	});
+	return JSON.stringify(wsi.context.status());
 }
 
 export const serverStatus: Protocol = {

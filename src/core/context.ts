@@ -3,7 +3,7 @@ import { Wsi, WsiFlag, Timeout } from "./wsi.js";
 import { Vhost } from "./vhost.js";
 import { RoomClass } from "./role.js";
 import type { Role } from "./role.js";
-import type { HostIo, TcpCallbacks, TcpListener, TcpSocket } from "./io.js";
+import type { HostIo, HeapFigures, TcpCallbacks, TcpListener, TcpSocket } from "./io.js";
 import type { ContextOptions, Protocol } from "./types.js";
 import { lwsl } from "./log.js";
 import { encodeUtf8 } from "../util/utf8.js";
@@ -359,6 +359,16 @@ export class Context {
 			for (const vh of this.vhosts)
 				for (const p of vh.protocols) vh.vhostWsi(this.roles.server).callback(Reason.EVENT_WAIT_CANCELLED, undefined, p);
 		}
+	}
+
+	/** What status pages show: connections against the limit, the counters, and the XS heap (after GC). */
+	status(): { connections: number; maxConnections: number; stats: ContextStats; heap: HeapFigures | null } {
+		return {
+			connections: this.wsis.size,
+			maxConnections: this.options.maxConnections,
+			stats: this.stats,
+			heap: this.io.heap ? this.io.heap() : null,
+		};
 	}
 
 	/** lws_callback_on_writable_all_protocol(): ask WRITEABLE for every connection bound to `protocol`. */

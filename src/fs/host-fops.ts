@@ -1,6 +1,8 @@
 import type { Fops, FopsFile } from "./fops.js";
 import { joinPath } from "./fops.js";
 import { crc32 } from "../util/crc32.js";
+import { fileSource } from "./zip.js";
+import type { ByteSource, ReadableFile } from "./zip.js";
 
 /** Files up to this size get an ETag from a CRC-32 of their content; larger ones none (it would cost a second read). */
 export const ETAG_MAX_SIZE = 1024 * 1024;
@@ -10,10 +12,7 @@ export interface FileClass {
 	new (path: string, write?: boolean): ModdableFile;
 	exists(path: string): boolean;
 }
-export interface ModdableFile {
-	read(type: typeof ArrayBuffer, count: number): ArrayBuffer;
-	readonly length: number;
-	position: number;
+export interface ModdableFile extends ReadableFile {
 	close(): void;
 }
 export interface IteratorClass {
@@ -50,8 +49,10 @@ export class HostFops implements Fops {
 
 class HostFile implements FopsFile {
 	readonly length: number;
+	private readonly source: ByteSource;
 	constructor(private readonly f: ModdableFile) {
-		this.length = f.length;
+		this.source = fileSource(f);
+		this.length = this.source.length;
 	}
 	/** Moddable's file API has no modification time, so the validator is the content's CRC-32. */
 	get etag(): string | undefined {
@@ -67,12 +68,7 @@ class HostFile implements FopsFile {
 		return `"${this.length.toString(16)}-${crc.toString(16)}"`;
 	}
 	read(into: Uint8Array, position: number): number {
-		const n = Math.min(into.length, this.length - position);
-		if (n <= 0) return 0;
-		this.f.position = position;
-		const ab = this.f.read(ArrayBuffer, n);
-		into.set(new Uint8Array(ab));
-		return ab.byteLength;
+		return this.source.read(into, position);
 	}
 	close(): void {
 		this.f.close();
