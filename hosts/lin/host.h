@@ -33,8 +33,7 @@ struct xswsPoller {
 	int fd;
 	short events;          /* POLLIN and/or POLLOUT wanted now (0: registered but not polled) */
 	unsigned char registered;
-	unsigned char parked;  /* the last readable report consumed nothing: skip POLLIN until
-	                          something else happens (avoids a busy loop on level-triggered fds) */
+	unsigned char watchErrors; /* with no events wanted, still poll the fd for POLLERR/POLLHUP */
 	unsigned char pending; /* deliver XSWS_PENDING on the next turn without waiting */
 	double deadline;       /* if > 0: deliver XSWS_TIMEOUT once xswsNow() passes it */
 	xswsPollCallback callback;

@@ -165,7 +165,7 @@ int xswsRunLoop(txMachine* the)
 	for (;;) {
 		xswsPoller* poller;
 		double when;
-		int hasTimer, timeout, count, i, anyPending = 0, progressed = 0;
+		int hasTimer, timeout, count, i, anyPending = 0;
 		double now;
 		xswsDrainJobs(the);
 		if (xswsStopRequested)
@@ -183,15 +183,14 @@ int xswsRunLoop(txMachine* the)
 		count++;
 		for (poller = gPollers; poller; poller = poller->next) {
 			short events = poller->events;
-			if (poller->parked)
-				events &= ~POLLIN;
 			if (poller->pending)
 				anyPending = 1;
 			if ((poller->deadline > 0) && (!hasTimer || (poller->deadline < when))) {
 				hasTimer = 1;
 				when = poller->deadline;
 			}
-			gFds[count].fd = events ? poller->fd : -1;   /* negative fd: poll() ignores it */
+			/* negative fd: poll() ignores it */
+			gFds[count].fd = (events || poller->watchErrors) ? poller->fd : -1;
 			gFds[count].events = events;
 			gFds[count].revents = 0;
 			gSnapshot[count] = poller;
@@ -238,22 +237,13 @@ int xswsRunLoop(txMachine* the)
 			}
 			if (!revents)
 				continue;
-			/* the callback sets parked when a readable report consumed nothing */
 			(*poller->callback)(the, poller, revents);
-			if ((revents & ~POLLIN) || !poller->parked)
-				progressed = 1;
 			xswsDrainJobs(the);
 			if (xswsStopRequested)
 				return 0;
 		}
 		gSnapshotCount = 0;
-		if (xswsTimersRun(the))
-			progressed = 1;
-		if (progressed) {
-			/* something happened: parked pollers get one more look */
-			for (poller = gPollers; poller; poller = poller->next)
-				poller->parked = 0;
-		}
+		xswsTimersRun(the);
 	}
 }
 

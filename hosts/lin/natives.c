@@ -27,11 +27,11 @@
 	X(xs_timer_set) X(xs_timer_repeat) X(xs_timer_schedule) X(xs_clearTimer) X(xs_timer_delay) \
 	/* embedded:io/socket/tcp */ \
 	X(xs_tcp_destructor) X(xs_tcp_constructor) X(xs_tcp_read) X(xs_tcp_write) X(xs_tcp_close) \
-	X(xs_tcp_pause) X(xs_tcp_get_remoteAddress) X(xs_tcp_get_remotePort) \
+	X(xs_tcp_get_remoteAddress) X(xs_tcp_get_remotePort) \
 	X(xs_tcp_get_format) X(xs_tcp_set_format) \
 	/* embedded:io/socket/listener */ \
 	X(xs_listener_destructor) X(xs_listener_constructor) X(xs_listener_read) \
-	X(xs_listener_close) X(xs_listener_pause) X(xs_listener_get_port) \
+	X(xs_listener_close) X(xs_listener_get_port) \
 	/* file */ \
 	X(xs_file_destructor) X(xs_file_constructor) X(xs_file_read_string) X(xs_file_read_buffer) \
 	X(xs_file_write) X(xs_file_close) X(xs_file_get_length) X(xs_file_get_position) \

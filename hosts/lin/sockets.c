@@ -1,87 +1,95 @@
 /*
- * xsws-sim sockets (MIT): ECMA-419 style `embedded:io/socket/listener` and
- * `embedded:io/socket/tcp` over non-blocking BSD sockets, driven by loop.c's poll().
+ * xsws-sim sockets (MIT): `embedded:io/socket/tcp` and `embedded:io/socket/listener` with the
+ * semantics of the board's implementation, the Moddable SDK's ESP32 sockets over lwIP
+ * (modules/io/socket/lwip/tcp.c, listener.js), over non-blocking BSD sockets driven by loop.c's
+ * poll(). The simulator must never be kinder than the board: where lwIP's behaviour is awkward
+ * (an error is noted before the buffered bytes are read, writes refused after it, a listener that
+ * speaks only of new arrivals, no pause()), this file does the same. hosts/lin/README.md has the
+ * table of behaviours with the lwIP functions they come from.
  *
- * TCP write model: the host guarantees a fixed write budget per socket (XSWS_TCP_BUDGET bytes).
- * write(buffer) hands the bytes to the kernel; what the kernel does not take at once is kept in
- * a host buffer of at most the budget and drained on POLLOUT. write() never blocks and returns
- * the bytes still writable; it throws if given more than that. onWritable(budget) is delivered
- * once the host buffer is empty again after a write (and once when a socket becomes usable).
- *
- * TCP read model: onReadable(count) is level-triggered, at most once per poll wake-up, with
- * count = min(bytes queued in the kernel, XSWS_TCP_RX_CHUNK). Data not read stays in the kernel
- * and TCP flow control pushes back on the sender. A report that reads nothing parks the socket
- * until something else happens (see loop.c). End of stream or an error is reported by onError()
- * only after the readable bytes have been drained.
+ * What the board keeps in lwIP pbufs and its send buffer, this file keeps in two small host
+ * buffers per socket: `rx` (received, not read yet: at most TCP_WND bytes, so TCP pushes back on
+ * the peer once it is full) and `tx` (accepted by write(), not taken by the kernel yet). Events
+ * are collected as lwIP's tcpTrigger() does and delivered once per loop turn (tcpDeliver()).
  */
 #include "xsmc.h"
 #include "host.h"
+#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#define XSWS_TCP_BUDGET 16384
-#define XSWS_TCP_RX_CHUNK 16384
-#define XSWS_LINGER_MS 10000
+/* lwIP's sizes on the board (Moddable's ESP32 sdkconfig.defaults) */
+#define XSWS_TCP_SND_BUF 8192      /* CONFIG_LWIP_TCP_SND_BUF_DEFAULT: tcp_sndbuf() when nothing is unacked */
+#define XSWS_TCP_WND 8192          /* CONFIG_LWIP_TCP_WND_DEFAULT: received bytes held until read */
+/* the simulator's own */
+#define XSWS_LINGER_MS 10000       /* a closed socket keeps sending what write() accepted this long */
+#define XSWS_LISTEN_BACKLOG 4096   /* the kernel's accept queue (capped by net.core.somaxconn) */
+#define XSWS_LISTEN_PENDING 1024   /* accepted connections held for read(); more wait in the kernel */
 
+/* lwIP tcp.c's trigger bits */
 enum {
-	kTCPConnecting = 1,
-	kTCPOpen,
-	kTCPFailed,     /* onError delivered or pending: no more I/O */
-	kTCPClosed
+	kTCPWritable = 1 << 0,
+	kTCPReadable = 1 << 1,
+	kTCPError = 1 << 2,
 };
 
 typedef struct {
 	xswsPoller poller;
 	xsMachine* the;
-	int state;
-	int readPaused;
-	int notifyWritable;
-	int errorPending;          /* deliver onError on the next turn */
-	int errorDelivered;
-	uint8_t* out;
-	size_t outLength;
-	uint64_t readCount;        /* bytes read so far (progress for parking) */
+	uint8_t connecting;        /* connect() in progress: not ready */
+	uint8_t ready;             /* lwIP tcp->ready: write() throws "not ready" when 0 */
+	uint8_t error;             /* lwIP tcp->error: the failure was noted by a delivery */
+	uint8_t gone;              /* reset or failed (lwIP tcpError: skt == NULL): writes do nothing */
+	uint8_t eof;               /* the peer's FIN was read (lwIP tcpReceive with no pbuf) */
+	uint8_t triggered;         /* kTCP* bits for the next delivery */
+	uint8_t closed;
+	uint8_t delivering;        /* a delivery is on the C stack: the record is freed after it */
+	uint8_t freeLater;
+	uint8_t* rx;               /* received, not read yet: rx[rxStart .. rxStart + rxLength) */
+	size_t rxStart, rxLength;
+	uint8_t* tx;               /* accepted by write(), not taken by the kernel yet */
+	size_t txLength;
+	size_t unacked;            /* handed to the kernel since the last delivery: the board counts them
+	                              against tcp_sndbuf() until they are ACKed */
+	char peerAddress[INET6_ADDRSTRLEN];
+	int peerPort;
 	xsSlot self;
 	xsSlot onReadable;
 	xsSlot onWritable;
 	xsSlot onError;
 } xswsTCPRecord, *xswsTCP;
 
-typedef struct {
+typedef struct xswsPendingRecord {
+	struct xswsPendingRecord* next;
+	int fd;
+	char peerAddress[INET6_ADDRSTRLEN];
+	int peerPort;
+} xswsPendingRecord, *xswsPending;
+
+typedef struct xswsListenerRecord {
 	xswsPoller poller;
 	xsMachine* the;
-	int paused;
-	int closed;
-	uint64_t acceptCount;
+	struct xswsListenerRecord* nextListener;
+	xswsPending pending, pendingTail;
+	int pendingCount;
+	uint8_t starved;           /* accept() hit the descriptor limit: wait for a socket to close */
+	uint8_t closed;
 	xsSlot self;
 	xsSlot onReadable;
-	xsSlot onError;
 } xswsListenerRecord, *xswsListener;
 
+static xswsListener gListeners = NULL;
+
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static int xswsSetNonBlocking(int fd)
-{
-	int flags = fcntl(fd, F_GETFL, 0);
-	if (flags < 0)
-		return -1;
-	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
-static int xswsHasProperty(xsMachine* the, xsSlot* object, const char* name)
-{
-	return xsmcHas(*object, xsID(name));
-}
 
 static void xswsGetCallback(xsMachine* the, xsSlot* options, const char* name, xsSlot* dst)
 {
 	*dst = xsUndefined;
-	if (xswsHasProperty(the, options, name)) {
+	if (xsmcHas(*options, xsID(name))) {
 		xsmcGet(xsVar(0), *options, xsID(name));
 		if (xsmcTypeOf(xsVar(0)) != xsUndefinedType) {
 			if (!xsmcIsInstanceOf(xsVar(0), xsFunctionPrototype))
@@ -91,26 +99,7 @@ static void xswsGetCallback(xsMachine* the, xsSlot* options, const char* name, x
 	}
 }
 
-/* parse "address" (IPv4 or IPv6 literal, or a host name resolved here) into a sockaddr */
-static int xswsResolve(const char* address, int port, struct sockaddr_storage* storage, socklen_t* length)
-{
-	struct addrinfo hints, *result = NULL;
-	char service[16];
-	int error;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(service, sizeof(service), "%d", port);
-	error = getaddrinfo(address, service, &hints, &result);
-	if (error || !result)
-		return -1;
-	memcpy(storage, result->ai_addr, result->ai_addrlen);
-	*length = result->ai_addrlen;
-	freeaddrinfo(result);
-	return 0;
-}
-
-static void xswsFormatAddress(struct sockaddr_storage* storage, char* buffer, size_t size, int* port)
+static void xswsFormatPeer(struct sockaddr_storage* storage, char* buffer, size_t size, int* port)
 {
 	buffer[0] = 0;
 	*port = 0;
@@ -119,58 +108,96 @@ static void xswsFormatAddress(struct sockaddr_storage* storage, char* buffer, si
 		inet_ntop(AF_INET, &in->sin_addr, buffer, size);
 		*port = ntohs(in->sin_port);
 	}
-	else if (storage->ss_family == AF_INET6) {
-		struct sockaddr_in6* in6 = (struct sockaddr_in6*)storage;
-		inet_ntop(AF_INET6, &in6->sin6_addr, buffer, size);
-		if (!strncmp(buffer, "::ffff:", 7) && strchr(buffer + 7, '.'))
-			memmove(buffer, buffer + 7, strlen(buffer + 7) + 1);
-		*port = ntohs(in6->sin6_port);
+}
+
+static void xswsSetTarget(xsMachine* the, xsSlot* options)
+{
+	/* Moddable builtinInitializeTarget() */
+	if (xsmcHas(*options, xsID("target"))) {
+		xsmcGet(xsVar(0), *options, xsID("target"));
+		xsmcSet(xsThis, xsID("target"), xsVar(0));
 	}
 }
 
-/* ---- accepted socket handles (what Listener.read() returns) ----------------------------- */
+/* A descriptor was closed: listeners that ran out of descriptors may accept again. */
+static void xswsListenersFed(void);
+static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents);
 
-static void xswsHandleDestroy(void* data)
+/* Close with RST: what lwIP's tcp_close() does when received data was never read (rcv_wnd not
+   fully reopened by tcp_recved), and what an aborted socket does. Unsent bytes are lost. */
+static void xswsCloseReset(int fd)
 {
-	/* an accepted connection nobody adopted with new TCP({from}) */
-	intptr_t fd = (intptr_t)data;
-	if (fd > 0)
-		close((int)(fd - 1));
+	struct linger hard = { 1, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+	close(fd);
+	xswsListenersFed();
 }
-static xsHostHooks gxHandleHooks = { xswsHandleDestroy, NULL, NULL };
+
+/* ---- accepted connections, between Listener.read() and new TCP({from}) -------------------- */
+
+static void xswsPendingDestroy(void* data)
+{
+	xswsPending pending = data;
+	if (pending) {
+		close(pending->fd);
+		free(pending);
+		xswsListenersFed();
+	}
+}
+static xsHostHooks gxPendingHooks = { xswsPendingDestroy, NULL, NULL };
 
 /* ---- TCP ---------------------------------------------------------------------------------- */
 
-static void xswsTCPCallback(xsMachine* the, xswsPoller* poller, int revents);
 static xsHostHooks gxTCPHooks;
 
+static size_t xswsTCPSndbuf(xswsTCP tcp)
+{
+	size_t used = tcp->txLength + tcp->unacked;
+	return (used < XSWS_TCP_SND_BUF) ? XSWS_TCP_SND_BUF - used : 0;
+}
+
+/* which poll() events the socket waits for now */
 static void xswsTCPUpdate(xswsTCP tcp)
 {
 	short events = 0;
-	if (tcp->state == kTCPConnecting)
+	if (tcp->closed)
+		return;
+	if (tcp->connecting)
 		events = POLLOUT;
-	else if (tcp->state == kTCPOpen) {
-		if (!tcp->readPaused)
+	else if (!tcp->gone) {
+		/* not reading is the flow control: with TCP_WND bytes unread, TCP pushes back */
+		if (!tcp->eof && (tcp->rxLength < XSWS_TCP_WND))
 			events |= POLLIN;
-		if (tcp->outLength || tcp->notifyWritable)
+		if (tcp->txLength)
 			events |= POLLOUT;
 	}
 	tcp->poller.events = events;
-	if ((tcp->state == kTCPConnecting) || (tcp->state == kTCPOpen) || tcp->errorPending)
-		xswsPollerAdd(&tcp->poller);
-	else
-		xswsPollerRemove(&tcp->poller);
-	if (tcp->errorPending)
-		xswsPollerWake(&tcp->poller);
+	/* a reset still surfaces (POLLERR/POLLHUP) while the window is full */
+	tcp->poller.watchErrors = !tcp->gone;
+	xswsPollerAdd(&tcp->poller);
 }
 
-static void xswsTCPFail(xswsTCP tcp)
+/* lwIP tcpTrigger(): collect; the next loop turn delivers */
+static void xswsTCPTrigger(xswsTCP tcp, uint8_t trigger)
 {
-	if ((tcp->state == kTCPFailed) || (tcp->state == kTCPClosed))
-		return;
-	tcp->state = kTCPFailed;
-	tcp->errorPending = 1;
-	xswsTCPUpdate(tcp);
+	tcp->triggered |= trigger;
+	xswsPollerWake(&tcp->poller);
+}
+
+/* the connection is dead (lwIP tcpError(): the pcb is gone) */
+static void xswsTCPGone(xswsTCP tcp)
+{
+	tcp->gone = 1;
+	tcp->txLength = 0;
+	tcp->unacked = 0;
+	xswsTCPTrigger(tcp, kTCPError);
+}
+
+static void xswsTCPFree(xswsTCP tcp)
+{
+	free(tcp->rx);
+	free(tcp->tx);
+	free(tcp);
 }
 
 static void xswsTCPDestroy(void* data)
@@ -178,14 +205,17 @@ static void xswsTCPDestroy(void* data)
 	xswsTCP tcp = data;
 	if (!tcp)
 		return;
-	if (tcp->poller.fd >= 0) {
-		/* cannot happen while open (open sockets are GC roots); be safe */
+	if (!tcp->closed) {
+		/* cannot happen while open (open sockets are remembered); be safe */
 		xswsPollerRemove(&tcp->poller);
-		close(tcp->poller.fd);
+		if (tcp->poller.fd >= 0)
+			close(tcp->poller.fd);
 		xswsHost.sockets--;
 	}
-	free(tcp->out);
-	free(tcp);
+	if (tcp->delivering)
+		tcp->freeLater = 1;
+	else
+		xswsTCPFree(tcp);
 }
 
 static void xswsTCPMark(xsMachine* the, void* data, xsMarkRoot markRoot)
@@ -202,12 +232,11 @@ static xsHostHooks gxTCPHooks = { xswsTCPDestroy, xswsTCPMark, NULL };
 
 static xswsTCP xswsTCPGet(xsMachine* the)
 {
-	xswsTCP tcp;
-	if (xswsHostHooksOf(the, &xsThis) != &gxTCPHooks)
-		xsTypeError("not a TCP socket");
-	tcp = xsmcGetHostData(xsThis);
-	if (!tcp)
-		xsTypeError("not a TCP socket");
+	xswsTCP tcp = NULL;
+	if (xswsHostHooksOf(the, &xsThis) == &gxTCPHooks)
+		tcp = xsmcGetHostData(xsThis);
+	if (!tcp || tcp->closed)
+		xsUnknownError("closed");   /* Moddable: xsmcGetHostDataValidate() fails after close() */
 	return tcp;
 }
 
@@ -215,206 +244,159 @@ static void xswsTCPCall(xsMachine* the, xswsTCP tcp, xsSlot* callback, int argc,
 {
 	xsSlot argv[1];
 	xsSlot self = tcp->self;
-	if (xsmcTypeOf(*callback) == xsUndefinedType)
-		return;
 	if (argc)
 		argv[0] = xsNumber(value);
 	xswsCall(the, &self, callback, argc, argv);
 }
 
-/* a socket that was closed with bytes still in its host buffer: drain them, then close */
-static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
+/* lwIP tcpDeliver(): one delivery of what was triggered, in lwIP's order */
+static void xswsTCPDeliver(xsMachine* the, xswsTCP tcp)
 {
-	xswsTCP tcp = poller->ref;
-	int done = 0;
-	if (revents & XSWS_TIMEOUT)
-		done = 1;
-	else if (revents & (POLLERR | POLLHUP | POLLNVAL))
-		done = 1;
-	else if (revents & POLLOUT) {
-		ssize_t sent = send(poller->fd, tcp->out, tcp->outLength, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (sent > 0) {
-			memmove(tcp->out, tcp->out + sent, tcp->outLength - sent);
-			tcp->outLength -= sent;
-		}
-		else if ((sent < 0) && (errno != EAGAIN) && (errno != EWOULDBLOCK) && (errno != EINTR))
-			done = 1;
-		if (!tcp->outLength)
-			done = 1;
-	}
-	if (done) {
-		xswsPollerRemove(poller);
-		close(poller->fd);
-		free(tcp->out);
-		free(tcp);
-	}
-}
-
-static void xswsTCPDiscardInput(int fd)
-{
-	/* closing with unread input makes Linux send RST, which can destroy the response we just
-	   sent at the peer: read and drop what is queued (bounded) first */
-	char scratch[4096];
-	int i;
-	for (i = 0; i < 64; i++) {
-		ssize_t got = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
-		if (got <= 0)
-			break;
-	}
-}
-
-static void xswsTCPCloseRecord(xsMachine* the, xswsTCP tcp)
-{
-	int fd = tcp->poller.fd;
-	if (tcp->state == kTCPClosed)
+	uint8_t triggered = tcp->triggered;
+	tcp->triggered = 0;
+	if (!triggered)
 		return;
-	xswsPollerRemove(&tcp->poller);
-	tcp->state = kTCPClosed;
-	tcp->poller.fd = -1;
-	xswsHost.sockets--;
-	xsForget(tcp->self);
-	tcp->onReadable = tcp->onWritable = tcp->onError = xsUndefined;
-	if (fd < 0)
-		return;
-	xswsTCPDiscardInput(fd);
-	if (tcp->outLength) {
-		/* hand the unsent bytes to a C-only record that drains them */
-		xswsTCP linger = calloc(1, sizeof(xswsTCPRecord));
-		if (linger) {
-			linger->out = tcp->out;
-			linger->outLength = tcp->outLength;
-			tcp->out = NULL;
-			tcp->outLength = 0;
-			linger->poller.fd = fd;
-			linger->poller.events = POLLOUT;
-			linger->poller.callback = xswsLingerCallback;
-			linger->poller.ref = linger;
-			linger->poller.deadline = xswsNow() + XSWS_LINGER_MS;
-			xswsPollerAdd(&linger->poller);
-			return;
-		}
+	tcp->delivering = 1;
+	if (triggered & kTCPError) {
+		triggered &= ~kTCPWritable;
+		tcp->error = 1;
+		tcp->ready = 0;
 	}
-	close(fd);
+	if ((triggered & kTCPReadable) && tcp->rxLength && (xsmcTypeOf(tcp->onReadable) != xsUndefinedType))
+		xswsTCPCall(the, tcp, &tcp->onReadable, 1, (double)tcp->rxLength);
+	if (!tcp->closed) {
+		if (tcp->rxLength && tcp->error)
+			;   /* the error is delivered once the buffered bytes have been read */
+		else if (!tcp->error) {
+			/* as an ACK does: only when there is room */
+			if ((triggered & kTCPWritable) && !tcp->gone && xswsTCPSndbuf(tcp) && (xsmcTypeOf(tcp->onWritable) != xsUndefinedType))
+				xswsTCPCall(the, tcp, &tcp->onWritable, 1, (double)xswsTCPSndbuf(tcp));
+		}
+		else if (xsmcTypeOf(tcp->onError) != xsUndefinedType)
+			xswsTCPCall(the, tcp, &tcp->onError, 0, 0);
+	}
+	tcp->delivering = 0;
+	if (tcp->freeLater)
+		xswsTCPFree(tcp);
+	else
+		xswsTCPUpdate(tcp);
 }
 
+/* received bytes into rx (lwIP tcpReceive()) */
+static void xswsTCPReceive(xswsTCP tcp)
+{
+	ssize_t got;
+	size_t room;
+	if (!tcp->rx) {
+		tcp->rx = malloc(XSWS_TCP_WND);
+		if (!tcp->rx)
+			return;   /* lwIP: ERR_MEM, retried later */
+	}
+	if (tcp->rxStart) {
+		memmove(tcp->rx, tcp->rx + tcp->rxStart, tcp->rxLength);
+		tcp->rxStart = 0;
+	}
+	room = XSWS_TCP_WND - tcp->rxLength;
+	if (!room)
+		return;
+	do {
+		got = recv(tcp->poller.fd, tcp->rx + tcp->rxLength, room, MSG_DONTWAIT);
+	} while ((got < 0) && (errno == EINTR));
+	if (got > 0) {
+		tcp->rxLength += got;
+		xswsTCPTrigger(tcp, kTCPReadable);
+	}
+	else if (got == 0) {
+		/* the peer's FIN is an error on the board too; sending still works until it is noted */
+		tcp->eof = 1;
+		xswsTCPTrigger(tcp, kTCPError);
+	}
+	else if ((errno != EAGAIN) && (errno != EWOULDBLOCK))
+		xswsTCPGone(tcp);
+}
+
+/* hand tx to the kernel; what it takes frees room, as an ACK does on the board (tcpSent()) */
 static void xswsTCPFlush(xswsTCP tcp)
 {
-	while (tcp->outLength) {
-		ssize_t sent = send(tcp->poller.fd, tcp->out, tcp->outLength, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (sent > 0) {
-			memmove(tcp->out, tcp->out + sent, tcp->outLength - sent);
-			tcp->outLength -= sent;
-		}
+	size_t moved = 0;
+	while (moved < tcp->txLength) {
+		ssize_t sent = send(tcp->poller.fd, tcp->tx + moved, tcp->txLength - moved, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent > 0)
+			moved += sent;
 		else if ((sent < 0) && (errno == EINTR))
 			continue;
 		else if ((sent < 0) && ((errno == EAGAIN) || (errno == EWOULDBLOCK)))
 			break;
 		else {
-			tcp->outLength = 0;
-			xswsTCPFail(tcp);
-			break;
+			xswsTCPGone(tcp);
+			return;
 		}
 	}
-}
-
-static size_t xswsTCPAvailable(int fd)
-{
-	int count = 0;
-	if (ioctl(fd, FIONREAD, &count) < 0)
-		return 0;
-	return (count > 0) ? (size_t)count : 0;
+	if (moved) {
+		memmove(tcp->tx, tcp->tx + moved, tcp->txLength - moved);
+		tcp->txLength -= moved;
+		xswsTCPTrigger(tcp, kTCPWritable);
+	}
 }
 
 static void xswsTCPCallback(xsMachine* the, xswsPoller* poller, int revents)
 {
 	xswsTCP tcp = poller->ref;
-
-	if (tcp->state == kTCPConnecting) {
+	if (tcp->connecting) {
 		if (revents & (POLLOUT | POLLERR | POLLHUP)) {
 			int error = 0;
 			socklen_t length = sizeof(error);
 			if (getsockopt(poller->fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0)
 				error = errno;
+			tcp->connecting = 0;
 			if (error || (revents & (POLLERR | POLLHUP)))
-				xswsTCPFail(tcp);
+				xswsTCPGone(tcp);
 			else {
-				tcp->state = kTCPOpen;
-				tcp->notifyWritable = 1;
-				xswsTCPUpdate(tcp);
+				struct sockaddr_storage storage;
+				socklen_t size = sizeof(storage);
+				if (getpeername(poller->fd, (struct sockaddr*)&storage, &size) == 0)
+					xswsFormatPeer(&storage, tcp->peerAddress, sizeof(tcp->peerAddress), &tcp->peerPort);
+				tcp->ready = 1;   /* lwIP tcpConnect() */
+				xswsTCPTrigger(tcp, kTCPWritable);
 			}
 		}
 	}
-
-	if ((tcp->state == kTCPOpen) && (revents & (POLLIN | POLLHUP | POLLERR))) {
-		size_t available = xswsTCPAvailable(poller->fd);
-		if (tcp->readPaused) {
-			/* not reading: only a hard error, or a hang-up with nothing left to read, ends it */
-			if ((revents & POLLERR) || !available)
-				xswsTCPFail(tcp);
+	else if (!tcp->gone) {
+		if (revents & POLLIN)
+			xswsTCPReceive(tcp);
+		else if (revents & (POLLERR | POLLHUP))
+			xswsTCPGone(tcp);   /* reset while not reading */
+		if (!tcp->gone && tcp->unacked) {
+			/* last turn's bytes are ACKed now */
+			tcp->unacked = 0;
+			xswsTCPTrigger(tcp, kTCPWritable);
 		}
-		else if (available) {
-			uint64_t before = tcp->readCount;
-			if (available > XSWS_TCP_RX_CHUNK)
-				available = XSWS_TCP_RX_CHUNK;
-			xswsTCPCall(the, tcp, &tcp->onReadable, 1, (double)available);
-			if (tcp->state != kTCPOpen)
-				return;
-			poller->parked = (tcp->readCount == before) ? 1 : 0;
-		}
-		else {
-			/* readable with nothing queued: end of stream, or an error */
-			char byte;
-			ssize_t got = recv(poller->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-			if ((got == 0) || ((got < 0) && (errno != EAGAIN) && (errno != EWOULDBLOCK) && (errno != EINTR)))
-				xswsTCPFail(tcp);
-		}
+		if (!tcp->gone && tcp->txLength && (revents & (POLLOUT | POLLERR | POLLHUP)))
+			xswsTCPFlush(tcp);
 	}
-
-	if ((tcp->state == kTCPOpen) && (revents & POLLOUT)) {
-		size_t had = tcp->outLength;
-		xswsTCPFlush(tcp);
-		if ((tcp->state == kTCPOpen) && !tcp->outLength && (tcp->notifyWritable || had)) {
-			tcp->notifyWritable = 0;
-			xswsTCPUpdate(tcp);
-			xswsTCPCall(the, tcp, &tcp->onWritable, 1, (double)XSWS_TCP_BUDGET);
-			if (tcp->state == kTCPClosed)
-				return;
-		}
-		else
-			xswsTCPUpdate(tcp);
-	}
-
-	if ((tcp->state == kTCPFailed) && tcp->errorPending) {
-		tcp->errorPending = 0;
-		xswsTCPUpdate(tcp);
-		if (!tcp->errorDelivered) {
-			tcp->errorDelivered = 1;
-			xswsTCPCall(the, tcp, &tcp->onError, 0, 0);
-		}
-	}
+	xswsTCPDeliver(the, tcp);
 }
 
-/* new TCP({address | host, port} | {from}, onReadable, onWritable, onError, format, nodelay,
-   keepalive, target}) */
+/* new TCP({address, port} | {from}, onReadable, onWritable, onError, format, nodelay, target) */
 void xs_tcp_constructor(xsMachine* the)
 {
 	xswsTCP tcp;
-	int fd = -1, connecting = 0;
 	xsSlot* options;
+	int fd = -1;
 	xsmcVars(2);
 	if ((xsmcArgc < 1) || (xsmcTypeOf(xsArg(0)) != xsReferenceType))
 		xsTypeError("options required");
 	options = &xsArg(0);
 
-	if (xswsHasProperty(the, options, "format")) {
+	if (xsmcHas(*options, xsID("format"))) {
 		xsmcGet(xsVar(0), *options, xsID("format"));
 		if ((xsmcTypeOf(xsVar(0)) != xsUndefinedType) && strcmp(xsmcToString(xsVar(0)), "buffer"))
-			xsRangeError("unsupported format: only \"buffer\"");
+			xsRangeError("unimplemented");
 	}
 
 	tcp = calloc(1, sizeof(xswsTCPRecord));
 	if (!tcp)
-		xsUnknownError("out of memory");
+		xsRangeError("no memory");
 	tcp->poller.fd = -1;
 	tcp->onReadable = tcp->onWritable = tcp->onError = xsUndefined;
 	xsmcSetHostData(xsThis, tcp);
@@ -424,92 +406,74 @@ void xs_tcp_constructor(xsMachine* the)
 	xswsGetCallback(the, options, "onWritable", &tcp->onWritable);
 	xswsGetCallback(the, options, "onError", &tcp->onError);
 
-	if (xswsHasProperty(the, options, "from")) {
-		intptr_t handle;
+	if (xsmcHas(*options, xsID("from"))) {
+		xswsPending pending;
 		xsmcGet(xsVar(0), *options, xsID("from"));
-		if (xswsHostHooksOf(the, &xsVar(0)) != &gxHandleHooks)
-			xsTypeError("from: not an accepted socket");
-		handle = (intptr_t)xsmcGetHostData(xsVar(0));
-		if (handle <= 0)
-			xsTypeError("from: socket already used");
+		if (xswsHostHooksOf(the, &xsVar(0)) != &gxPendingHooks)
+			xsUnknownError("invalid from");
+		pending = xsmcGetHostData(xsVar(0));
+		if (!pending)
+			xsUnknownError("invalid from");
 		xsmcSetHostData(xsVar(0), NULL);
-		fd = (int)(handle - 1);
+		fd = pending->fd;
+		memcpy(tcp->peerAddress, pending->peerAddress, sizeof(tcp->peerAddress));
+		tcp->peerPort = pending->peerPort;
+		free(pending);
+		tcp->ready = 1;   /* lwIP xs_listener_read() */
+		/* lwIP: a socket made from an accepted one reports its send space at once */
+		tcp->triggered = kTCPWritable;
 	}
 	else {
-		struct sockaddr_storage storage;
-		socklen_t length;
+		struct sockaddr_in address;
 		int port;
-		const char* address;
-		if (xswsHasProperty(the, options, "address"))
-			xsmcGet(xsVar(0), *options, xsID("address"));
-		else if (xswsHasProperty(the, options, "host"))
-			xsmcGet(xsVar(0), *options, xsID("host"));
-		else
-			xsTypeError("address, host or from required");
-		address = xsmcToString(xsVar(0));
+		memset(&address, 0, sizeof(address));
+		xsmcGet(xsVar(0), *options, xsID("address"));
+		/* lwIP ipaddr_aton(): a literal address only, no host names */
+		if ((xsmcTypeOf(xsVar(0)) != xsStringType) || !inet_aton(xsmcToString(xsVar(0)), &address.sin_addr))
+			xsUnknownError("invalid address");
 		xsmcGet(xsVar(1), *options, xsID("port"));
 		port = xsmcToInteger(xsVar(1));
-		if ((port <= 0) || (port > 65535))
+		if ((port < 0) || (port > 65535))
 			xsRangeError("invalid port");
-		if (xswsResolve(address, port, &storage, &length) < 0)
-			xsUnknownError("cannot resolve %s", address);
-		fd = socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		address.sin_family = AF_INET;
+		address.sin_port = htons(port);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
-			xsUnknownError("socket: %s", strerror(errno));
-		if (connect(fd, (struct sockaddr*)&storage, length) < 0) {
-			if (errno != EINPROGRESS) {
-				int error = errno;
-				close(fd);
-				xsUnknownError("connect %s:%d: %s", address, port, strerror(error));
-			}
+			xsRangeError("no socket");
+		tcp->connecting = 1;
+		if ((connect(fd, (struct sockaddr*)&address, sizeof(address)) < 0) && (errno != EINPROGRESS)) {
+			/* on the board a refusal always arrives later, through tcpError() */
+			tcp->connecting = 0;
+			tcp->gone = 1;
+			tcp->triggered = kTCPError;
 		}
-		connecting = 1;
 	}
-	xswsSetNonBlocking(fd);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+	{
+		/* the kernel must not hold megabytes for the firmware (Linux grows send buffers to 4 MB):
+		   what was written and not yet taken by the peer stays about lwIP's TCP_SND_BUF */
+		int size = XSWS_TCP_SND_BUF;
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
 	tcp->poller.fd = fd;
 	tcp->poller.callback = xswsTCPCallback;
 	tcp->poller.ref = tcp;
 	tcp->the = the;
-	tcp->state = connecting ? kTCPConnecting : kTCPOpen;
-	tcp->notifyWritable = connecting ? 0 : 1;
 	xswsHost.sockets++;
 
-	if (xswsHasProperty(the, options, "nodelay")) {
+	if (xsmcHas(*options, xsID("nodelay"))) {
 		int flag;
 		xsmcGet(xsVar(0), *options, xsID("nodelay"));
 		flag = xsmcTest(xsVar(0)) ? 1 : 0;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &flag, sizeof(flag));
 	}
-	if (xswsHasProperty(the, options, "keepalive")) {
-		int flag = 1;
-		xsmcGet(xsVar(0), *options, xsID("keepalive"));
-		if (xsmcTypeOf(xsVar(0)) == xsReferenceType) {
-			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &flag, sizeof(flag));
-			if (xsmcHas(xsVar(0), xsID("idle"))) {
-				xsmcGet(xsVar(1), xsVar(0), xsID("idle"));
-				flag = xsmcToInteger(xsVar(1)) / 1000;
-				if (flag > 0) setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &flag, sizeof(flag));
-			}
-			if (xsmcHas(xsVar(0), xsID("interval"))) {
-				xsmcGet(xsVar(1), xsVar(0), xsID("interval"));
-				flag = xsmcToInteger(xsVar(1)) / 1000;
-				if (flag > 0) setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &flag, sizeof(flag));
-			}
-			if (xsmcHas(xsVar(0), xsID("count"))) {
-				xsmcGet(xsVar(1), xsVar(0), xsID("count"));
-				flag = xsmcToInteger(xsVar(1));
-				if (flag > 0) setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &flag, sizeof(flag));
-			}
-		}
-	}
-	if (xswsHasProperty(the, options, "target")) {
-		xsmcGet(xsVar(0), *options, xsID("target"));
-		xsmcSet(xsThis, xsID("target"), xsVar(0));
-	}
+	xswsSetTarget(the, options);
 
 	tcp->self = xsThis;
 	xsRemember(tcp->self);
 	xswsTCPUpdate(tcp);
+	if (tcp->triggered)
+		xswsPollerWake(&tcp->poller);
 }
 
 void xs_tcp_destructor(void* data)
@@ -517,155 +481,196 @@ void xs_tcp_destructor(void* data)
 	/* the class's own destructor; instances use gxTCPHooks (set by the constructor) */
 }
 
+/* close(): lwIP doClose() + tcp_close() */
 void xs_tcp_close(xsMachine* the)
 {
-	xswsTCP tcp;
-	if (xswsHostHooksOf(the, &xsThis) != &gxTCPHooks)
+	xswsTCP tcp = NULL;
+	int fd, unread = 0;
+	if (xswsHostHooksOf(the, &xsThis) == &gxTCPHooks)
+		tcp = xsmcGetHostData(xsThis);
+	if (!tcp || tcp->closed)
 		return;
-	tcp = xsmcGetHostData(xsThis);
-	if (tcp)
-		xswsTCPCloseRecord(the, tcp);
+	fd = tcp->poller.fd;
+	xswsPollerRemove(&tcp->poller);
+	tcp->closed = 1;
+	tcp->triggered = 0;
+	tcp->poller.fd = -1;
+	xswsHost.sockets--;
+	tcp->onReadable = tcp->onWritable = tcp->onError = xsUndefined;
+	xsForget(tcp->self);
+	if (fd < 0)
+		return;
+	if (tcp->gone) {
+		close(fd);
+		xswsListenersFed();
+		return;
+	}
+	if (!tcp->rxLength && !tcp->eof && (ioctl(fd, FIONREAD, &unread) < 0))
+		unread = 0;
+	if (tcp->rxLength || (unread > 0)) {
+		/* lwIP tcp_close_shutdown(): received data the firmware never read makes it send RST */
+		xswsCloseReset(fd);
+		return;
+	}
+	if (tcp->txLength) {
+		/* lwIP keeps sending what tcp_write() took after tcp_close(); so does this record */
+		xswsTCP linger = calloc(1, sizeof(xswsTCPRecord));
+		if (linger) {
+			linger->tx = tcp->tx;
+			linger->txLength = tcp->txLength;
+			tcp->tx = NULL;
+			tcp->txLength = 0;
+			linger->poller.fd = fd;
+			linger->poller.events = POLLOUT | POLLIN;
+			linger->poller.watchErrors = 1;
+			linger->poller.callback = xswsLingerCallback;
+			linger->poller.ref = linger;
+			linger->poller.deadline = xswsNow() + XSWS_LINGER_MS;
+			xswsPollerAdd(&linger->poller);
+			return;
+		}
+	}
+	close(fd);
+	xswsListenersFed();
 }
 
-/* read() -> ArrayBuffer | undefined; read(n) -> ArrayBuffer of at most n bytes | undefined;
-   read(buffer) -> number of bytes read into buffer (ArrayBuffer or view) */
+/* a closed socket sending the bytes write() accepted; data from the peer aborts it (lwIP: data on
+   a pcb closed for receiving → tcp_abort()) */
+static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
+{
+	xswsTCP linger = poller->ref;
+	int done = 0, reset = 0;
+	if (revents & XSWS_TIMEOUT)
+		done = reset = 1;
+	else if (revents & (POLLERR | POLLNVAL))
+		done = 1;
+	else if (revents & POLLIN)
+		done = reset = 1;
+	else if (revents & POLLOUT) {
+		ssize_t sent = send(poller->fd, linger->tx, linger->txLength, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent > 0) {
+			memmove(linger->tx, linger->tx + sent, linger->txLength - sent);
+			linger->txLength -= sent;
+		}
+		else if ((sent < 0) && (errno != EAGAIN) && (errno != EWOULDBLOCK) && (errno != EINTR))
+			done = 1;
+		if (!linger->txLength)
+			done = 1;
+	}
+	if (done) {
+		xswsPollerRemove(poller);
+		if (reset)
+			xswsCloseReset(poller->fd);
+		else {
+			close(poller->fd);
+			xswsListenersFed();
+		}
+		xswsTCPFree(linger);
+	}
+}
+
+/* read() -> ArrayBuffer of everything buffered; read(n) -> n bytes; read(buffer) -> fills it all,
+   returns its length. Nothing buffered: undefined. More than is buffered: throws. (lwIP xs_tcp_read) */
 void xs_tcp_read(xsMachine* the)
 {
 	xswsTCP tcp = xswsTCPGet(the);
-	int argc = xsmcArgc;
-	size_t available, want;
-	ssize_t got;
-	if (tcp->state != kTCPOpen) {
-		if ((argc > 0) && (xsmcTypeOf(xsArg(0)) == xsReferenceType))
-			xsmcSetInteger(xsResult, 0);
+	xsIntegerValue requested;
+	uint8_t* out;
+	if (!tcp->rxLength)
 		return;
-	}
-	if ((argc > 0) && (xsmcTypeOf(xsArg(0)) == xsReferenceType)) {
+	if (!xsmcArgc)
+		requested = (xsIntegerValue)tcp->rxLength;
+	else if (xsmcTypeOf(xsArg(0)) == xsReferenceType) {
 		void* data;
 		xsUnsignedValue length;
 		xsmcGetBufferWritable(xsArg(0), &data, &length);
-		got = length ? recv(tcp->poller.fd, data, length, MSG_DONTWAIT) : 0;
-		if (got < 0)
-			got = 0;
-		tcp->readCount += got;
-		xsmcSetInteger(xsResult, (xsIntegerValue)got);
-		return;
+		requested = (xsIntegerValue)length;
+		if ((requested <= 0) || ((size_t)requested > tcp->rxLength))
+			xsUnknownError("invalid");
+		memcpy(data, tcp->rx + tcp->rxStart, requested);
+		xsmcSetInteger(xsResult, requested);
+		goto consumed;
 	}
-	available = xswsTCPAvailable(tcp->poller.fd);
-	if (available > XSWS_TCP_RX_CHUNK)
-		available = XSWS_TCP_RX_CHUNK;   /* like the board: a read returns what one report said */
-	want = available;
-	if ((argc > 0) && (xsmcTypeOf(xsArg(0)) != xsUndefinedType)) {
-		xsIntegerValue n = xsmcToInteger(xsArg(0));
-		if (n < 0)
-			xsRangeError("invalid count");
-		if ((size_t)n < want)
-			want = (size_t)n;
+	else
+		requested = xsmcToInteger(xsArg(0));
+	if ((requested <= 0) || ((size_t)requested > tcp->rxLength))
+		xsUnknownError("invalid");
+	out = xsmcSetArrayBuffer(xsResult, NULL, requested);
+	memcpy(out, tcp->rx + tcp->rxStart, requested);
+consumed:
+	tcp->rxStart += requested;
+	tcp->rxLength -= requested;
+	if (!tcp->rxLength) {
+		tcp->rxStart = 0;
+		if (tcp->error)
+			xswsTCPTrigger(tcp, kTCPError);   /* now the error can be delivered */
 	}
-	if (!want)
-		return;
-	xsmcSetArrayBuffer(xsResult, NULL, (xsIntegerValue)want);
-	got = recv(tcp->poller.fd, xsmcToArrayBuffer(xsResult), want, MSG_DONTWAIT);
-	if (got <= 0) {
-		xsResult = xsUndefined;
-		return;
-	}
-	tcp->readCount += got;
-	if ((size_t)got < want)
-		xsmcSetArrayBufferLength(xsResult, (xsIntegerValue)got);
+	xswsTCPUpdate(tcp);   /* room in the window: receive again */
 }
 
-/* write(buffer) -> bytes still writable; throws if buffer is larger than that */
+/* write(buffer) -> tcp_sndbuf() after it. All or nothing: more than that throws "would block".
+   Not connected or after the error was noted: throws "not ready". Reset before that: does
+   nothing, returns undefined. (lwIP xs_tcp_write) */
 void xs_tcp_write(xsMachine* the)
 {
 	xswsTCP tcp = xswsTCPGet(the);
 	void* data;
 	xsUnsignedValue length;
-	size_t writable;
 	ssize_t sent = 0;
-	if (tcp->state == kTCPConnecting)
-		xsUnknownError("not connected");
-	if (tcp->state != kTCPOpen) {
-		if (tcp->state == kTCPClosed)
-			xsUnknownError("socket closed");
-		xsmcSetInteger(xsResult, 0);   /* failed: bytes are dropped, onError follows */
+	if (!tcp->ready)
+		xsUnknownError("not ready");
+	if (tcp->error || tcp->gone)
 		return;
-	}
 	if (xsmcArgc < 1)
 		xsTypeError("buffer required");
 	xsmcGetBufferReadable(xsArg(0), &data, &length);
-	writable = XSWS_TCP_BUDGET - tcp->outLength;
-	if (length > writable)
-		xsUnknownError("would block: %u bytes, %u writable", (unsigned)length, (unsigned)writable);
-	if (!length) {
-		xsmcSetInteger(xsResult, (xsIntegerValue)writable);
-		return;
-	}
-	if (!tcp->outLength) {
+	if (length > xswsTCPSndbuf(tcp))
+		xsUnknownError("would block");
+	if (length && !tcp->txLength) {
 		do {
 			sent = send(tcp->poller.fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
 		} while ((sent < 0) && (errno == EINTR));
 		if (sent < 0) {
-			if ((errno == EAGAIN) || (errno == EWOULDBLOCK))
-				sent = 0;
-			else {
-				xswsTCPFail(tcp);
-				xsmcSetInteger(xsResult, 0);
+			if ((errno != EAGAIN) && (errno != EWOULDBLOCK)) {
+				xswsTCPGone(tcp);
 				return;
 			}
+			sent = 0;
+		}
+		if (sent > 0) {
+			tcp->unacked += sent;
+			xswsPollerWake(&tcp->poller);   /* the ACK: onWritable on the next turn */
 		}
 	}
 	if ((size_t)sent < length) {
-		if (!tcp->out) {
-			tcp->out = malloc(XSWS_TCP_BUDGET);
-			if (!tcp->out)
-				xsUnknownError("out of memory");
+		if (!tcp->tx) {
+			tcp->tx = malloc(XSWS_TCP_SND_BUF);
+			if (!tcp->tx)
+				xsRangeError("no memory");
 		}
-		/* re-read the buffer address: nothing above can move it, but stay safe */
 		xsmcGetBufferReadable(xsArg(0), &data, &length);
-		memcpy(tcp->out + tcp->outLength, (uint8_t*)data + sent, length - sent);
-		tcp->outLength += length - sent;
+		memcpy(tcp->tx + tcp->txLength, (uint8_t*)data + sent, length - sent);
+		tcp->txLength += length - sent;
 	}
-	tcp->notifyWritable = 1;
 	xswsTCPUpdate(tcp);
-	xsmcSetInteger(xsResult, (xsIntegerValue)(XSWS_TCP_BUDGET - tcp->outLength));
+	xsmcSetInteger(xsResult, (xsIntegerValue)xswsTCPSndbuf(tcp));
 }
 
-/* xsws extension: pause(true) stops reading (data waits in the kernel, TCP pushes back);
-   pause(false) resumes */
-void xs_tcp_pause(xsMachine* the)
-{
-	xswsTCP tcp = xswsTCPGet(the);
-	tcp->readPaused = ((xsmcArgc < 1) || xsmcTest(xsArg(0))) ? 1 : 0;
-	tcp->poller.parked = 0;
-	if ((tcp->state == kTCPOpen) || (tcp->state == kTCPConnecting))
-		xswsTCPUpdate(tcp);
-}
-
-static void xswsTCPPeer(xsMachine* the, int wantPort)
-{
-	xswsTCP tcp = xswsTCPGet(the);
-	struct sockaddr_storage storage;
-	socklen_t length = sizeof(storage);
-	char buffer[INET6_ADDRSTRLEN + 1];
-	int port;
-	if ((tcp->poller.fd < 0) || getpeername(tcp->poller.fd, (struct sockaddr*)&storage, &length) < 0)
-		return;
-	xswsFormatAddress(&storage, buffer, sizeof(buffer), &port);
-	if (wantPort)
-		xsmcSetInteger(xsResult, port);
-	else
-		xsmcSetString(xsResult, buffer);
-}
-
+/* lwIP reads tcp->skt->remote_ip: after a reset the pcb is gone (the board would fault) */
 void xs_tcp_get_remoteAddress(xsMachine* the)
 {
-	xswsTCPPeer(the, 0);
+	xswsTCP tcp = xswsTCPGet(the);
+	if (tcp->gone || tcp->connecting)
+		xsUnknownError("no connection");
+	xsmcSetString(xsResult, tcp->peerAddress);
 }
 
 void xs_tcp_get_remotePort(xsMachine* the)
 {
-	xswsTCPPeer(the, 1);
+	xswsTCP tcp = xswsTCPGet(the);
+	if (tcp->gone || tcp->connecting)
+		xsUnknownError("no connection");
+	xsmcSetInteger(xsResult, tcp->peerPort);
 }
 
 void xs_tcp_get_format(xsMachine* the)
@@ -676,21 +681,61 @@ void xs_tcp_get_format(xsMachine* the)
 void xs_tcp_set_format(xsMachine* the)
 {
 	if (strcmp(xsmcToString(xsArg(0)), "buffer"))
-		xsRangeError("unsupported format: only \"buffer\"");
+		xsRangeError("unimplemented");
 }
 
 /* ---- Listener ------------------------------------------------------------------------- */
 
-static void xswsListenerCallback(xsMachine* the, xswsPoller* poller, int revents);
+static void xswsListenerUpdate(xswsListener listener)
+{
+	listener->poller.events = (!listener->starved && (listener->pendingCount < XSWS_LISTEN_PENDING)) ? POLLIN : 0;
+}
+
+static void xswsListenersFed(void)
+{
+	xswsListener listener;
+	for (listener = gListeners; listener; listener = listener->nextListener) {
+		if (listener->starved) {
+			listener->starved = 0;
+			xswsListenerUpdate(listener);
+		}
+	}
+}
+
+static void xswsListenerUnlink(xswsListener listener)
+{
+	xswsListener* address = &gListeners;
+	while (*address) {
+		if (*address == listener) {
+			*address = listener->nextListener;
+			break;
+		}
+		address = &(*address)->nextListener;
+	}
+}
+
+static void xswsListenerDropPending(xswsListener listener)
+{
+	while (listener->pending) {
+		xswsPending pending = listener->pending;
+		listener->pending = pending->next;
+		close(pending->fd);
+		free(pending);
+	}
+	listener->pendingTail = NULL;
+	listener->pendingCount = 0;
+}
 
 static void xswsListenerDestroy(void* data)
 {
 	xswsListener listener = data;
 	if (!listener)
 		return;
-	if (listener->poller.fd >= 0) {
+	if (!listener->closed) {
 		xswsPollerRemove(&listener->poller);
 		close(listener->poller.fd);
+		xswsListenerDropPending(listener);
+		xswsListenerUnlink(listener);
 		xswsHost.listeners--;
 	}
 	free(listener);
@@ -699,108 +744,123 @@ static void xswsListenerDestroy(void* data)
 static void xswsListenerMark(xsMachine* the, void* data, xsMarkRoot markRoot)
 {
 	xswsListener listener = data;
-	if (listener) {
+	if (listener)
 		(*markRoot)(the, &listener->onReadable);
-		(*markRoot)(the, &listener->onError);
-	}
 }
 
 static xsHostHooks gxListenerHooks = { xswsListenerDestroy, xswsListenerMark, NULL };
 
 static xswsListener xswsListenerGet(xsMachine* the)
 {
-	xswsListener listener;
-	if (xswsHostHooksOf(the, &xsThis) != &gxListenerHooks)
-		xsTypeError("not a Listener");
-	listener = xsmcGetHostData(xsThis);
-	if (!listener)
-		xsTypeError("not a Listener");
+	xswsListener listener = NULL;
+	if (xswsHostHooksOf(the, &xsThis) == &gxListenerHooks)
+		listener = xsmcGetHostData(xsThis);
+	if (!listener || listener->closed)
+		xsUnknownError("closed");
 	return listener;
 }
 
-static void xswsListenerUpdate(xswsListener listener)
-{
-	listener->poller.events = listener->paused ? 0 : POLLIN;
-}
-
+/* new connections are taken from the kernel and held for read() (lwIP listenerAccept());
+   onReadable(count of held connections) is raised only when new ones arrived (listenerDeliver()) */
 static void xswsListenerCallback(xsMachine* the, xswsPoller* poller, int revents)
 {
 	xswsListener listener = poller->ref;
-	xsSlot self = listener->self;
-	if (revents & POLLIN) {
-		uint64_t before = listener->acceptCount;
-		xsSlot argv[1];
-		if (xsmcTypeOf(listener->onReadable) == xsUndefinedType)
-			return;
-		argv[0] = xsInteger(1);
-		xswsCall(the, &self, &listener->onReadable, 1, argv);
-		if (!listener->closed)
-			poller->parked = (listener->acceptCount == before) ? 1 : 0;
+	int arrived = 0;
+	if (!(revents & POLLIN))
+		return;
+	while (listener->pendingCount < XSWS_LISTEN_PENDING) {
+		struct sockaddr_storage storage;
+		socklen_t length = sizeof(storage);
+		xswsPending pending;
+		int fd = accept4(poller->fd, (struct sockaddr*)&storage, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if ((errno == EINTR) || (errno == ECONNABORTED))
+				continue;
+			if ((errno == EMFILE) || (errno == ENFILE) || (errno == ENOBUFS) || (errno == ENOMEM))
+				listener->starved = 1;
+			break;
+		}
+		pending = calloc(1, sizeof(xswsPendingRecord));
+		if (!pending) {
+			xswsCloseReset(fd);
+			break;
+		}
+		pending->fd = fd;
+		xswsFormatPeer(&storage, pending->peerAddress, sizeof(pending->peerAddress), &pending->peerPort);
+		if (listener->pendingTail)
+			listener->pendingTail->next = pending;
+		else
+			listener->pending = pending;
+		listener->pendingTail = pending;
+		listener->pendingCount++;
+		arrived++;
 	}
-	else if (revents & (POLLERR | POLLNVAL)) {
-		if (xsmcTypeOf(listener->onError) != xsUndefinedType)
-			xswsCall(the, &self, &listener->onError, 0, NULL);
+	xswsListenerUpdate(listener);
+	if (arrived && (xsmcTypeOf(listener->onReadable) != xsUndefinedType)) {
+		xsSlot self = listener->self;
+		xsSlot argv[1];
+		argv[0] = xsInteger(listener->pendingCount);
+		xswsCall(the, &self, &listener->onReadable, 1, argv);
 	}
 }
 
-/* new Listener({port, address?, onReadable(count), onError?, target?}) */
+/* new Listener({port, onReadable(count), target}); like lwIP it binds every interface (the board
+   ignores `address`) */
 void xs_listener_constructor(xsMachine* the)
 {
 	xswsListener listener;
 	xsSlot* options;
-	struct sockaddr_storage storage;
-	socklen_t length;
-	const char* address = NULL;
+	struct sockaddr_in address;
 	int port = 0, fd, flag = 1;
 	xsmcVars(2);
 	if ((xsmcArgc < 1) || (xsmcTypeOf(xsArg(0)) != xsReferenceType))
 		xsTypeError("options required");
 	options = &xsArg(0);
-	if (xswsHasProperty(the, options, "port")) {
+	if (xsmcHas(*options, xsID("port"))) {
 		xsmcGet(xsVar(0), *options, xsID("port"));
 		if (xsmcTypeOf(xsVar(0)) != xsUndefinedType)
 			port = xsmcToInteger(xsVar(0));
 	}
 	if ((port < 0) || (port > 65535))
 		xsRangeError("invalid port");
-	if (xswsHasProperty(the, options, "address")) {
-		xsmcGet(xsVar(1), *options, xsID("address"));
-		if (xsmcTypeOf(xsVar(1)) != xsUndefinedType)
-			address = xsmcToString(xsVar(1));
+	if (xsmcHas(*options, xsID("format"))) {
+		xsmcGet(xsVar(0), *options, xsID("format"));
+		if ((xsmcTypeOf(xsVar(0)) != xsUndefinedType) && strcmp(xsmcToString(xsVar(0)), "socket/tcp"))
+			xsRangeError("unimplemented");
 	}
-	if (!address)
-		address = "0.0.0.0";
-	if (xswsResolve(address, port, &storage, &length) < 0)
-		xsUnknownError("cannot resolve %s", address);
 
 	listener = calloc(1, sizeof(xswsListenerRecord));
 	if (!listener)
-		xsUnknownError("out of memory");
+		xsRangeError("no memory");
 	listener->poller.fd = -1;
-	listener->onReadable = listener->onError = xsUndefined;
+	listener->onReadable = xsUndefined;
+	listener->closed = 1;   /* until it listens */
 	xsmcSetHostData(xsThis, listener);
 	xsSetHostHooks(xsThis, &gxListenerHooks);
 	xswsGetCallback(the, options, "onReadable", &listener->onReadable);
-	xswsGetCallback(the, options, "onError", &listener->onError);
 
-	fd = socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		xsUnknownError("socket: %s", strerror(errno));
+		xsUnknownError("no socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &flag, sizeof(flag));
-	if ((bind(fd, (struct sockaddr*)&storage, length) < 0) || (listen(fd, 128) < 0)) {
+	memset(&address, 0, sizeof(address));
+	address.sin_family = AF_INET;
+	address.sin_addr.s_addr = htonl(INADDR_ANY);
+	address.sin_port = htons(port);
+	if ((bind(fd, (struct sockaddr*)&address, sizeof(address)) < 0) || (listen(fd, XSWS_LISTEN_BACKLOG) < 0)) {
 		int error = errno;
 		close(fd);
-		xsUnknownError("listen %s:%d: %s", address, port, strerror(error));
+		xsUnknownError("socket bind: port %d: %s", port, strerror(error));
 	}
+	listener->closed = 0;
 	listener->poller.fd = fd;
 	listener->poller.callback = xswsListenerCallback;
 	listener->poller.ref = listener;
 	listener->the = the;
+	listener->nextListener = gListeners;
+	gListeners = listener;
 	xswsHost.listeners++;
-	if (xswsHasProperty(the, options, "target")) {
-		xsmcGet(xsVar(0), *options, xsID("target"));
-		xsmcSet(xsThis, xsID("target"), xsVar(0));
-	}
+	xswsSetTarget(the, options);
 	listener->self = xsThis;
 	xsRemember(listener->self);
 	xswsListenerUpdate(listener);
@@ -811,59 +871,49 @@ void xs_listener_destructor(void* data)
 {
 }
 
-/* read() -> an accepted connection for new TCP({from}), or undefined */
+/* read() -> the oldest held connection, for new TCP({from}), or undefined (lwIP xs_listener_read) */
 void xs_listener_read(xsMachine* the)
 {
 	xswsListener listener = xswsListenerGet(the);
-	int fd;
-	if (listener->closed)
+	xswsPending pending = listener->pending;
+	if (!pending)
 		return;
-	do {
-		fd = accept4(listener->poller.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	} while ((fd < 0) && (errno == EINTR));
-	if (fd < 0)
-		return;
-	listener->acceptCount++;
+	listener->pending = pending->next;
+	if (!listener->pending)
+		listener->pendingTail = NULL;
+	pending->next = NULL;
+	listener->pendingCount--;
+	xswsListenerUpdate(listener);
 	xsResult = xsNewHostObject(NULL);
-	xsmcSetHostData(xsResult, (void*)(intptr_t)(fd + 1));
-	xsSetHostHooks(xsResult, &gxHandleHooks);
+	xsmcSetHostData(xsResult, pending);
+	xsSetHostHooks(xsResult, &gxPendingHooks);
 }
 
+/* close(): the held connections are closed too (lwIP xs_listener_destructor_) */
 void xs_listener_close(xsMachine* the)
 {
-	xswsListener listener;
-	if (xswsHostHooksOf(the, &xsThis) != &gxListenerHooks)
-		return;
-	listener = xsmcGetHostData(xsThis);
+	xswsListener listener = NULL;
+	if (xswsHostHooksOf(the, &xsThis) == &gxListenerHooks)
+		listener = xsmcGetHostData(xsThis);
 	if (!listener || listener->closed)
 		return;
 	listener->closed = 1;
 	xswsPollerRemove(&listener->poller);
 	close(listener->poller.fd);
 	listener->poller.fd = -1;
+	xswsListenerDropPending(listener);
+	xswsListenerUnlink(listener);
 	xswsHost.listeners--;
-	listener->onReadable = listener->onError = xsUndefined;
+	listener->onReadable = xsUndefined;
 	xsForget(listener->self);
-}
-
-/* xsws extension: pause(true) stops reporting (connections wait in the backlog) */
-void xs_listener_pause(xsMachine* the)
-{
-	xswsListener listener = xswsListenerGet(the);
-	listener->paused = ((xsmcArgc < 1) || xsmcTest(xsArg(0))) ? 1 : 0;
-	listener->poller.parked = 0;
-	xswsListenerUpdate(listener);
 }
 
 void xs_listener_get_port(xsMachine* the)
 {
 	xswsListener listener = xswsListenerGet(the);
-	struct sockaddr_storage storage;
-	socklen_t length = sizeof(storage);
-	char buffer[INET6_ADDRSTRLEN + 1];
-	int port;
-	if ((listener->poller.fd < 0) || getsockname(listener->poller.fd, (struct sockaddr*)&storage, &length) < 0)
+	struct sockaddr_in address;
+	socklen_t length = sizeof(address);
+	if (getsockname(listener->poller.fd, (struct sockaddr*)&address, &length) < 0)
 		return;
-	xswsFormatAddress(&storage, buffer, sizeof(buffer), &port);
-	xsmcSetInteger(xsResult, port);
+	xsmcSetInteger(xsResult, ntohs(address.sin_port));
 }

@@ -1,26 +1,29 @@
 /*
- * xsws-sim: ECMA-419 `embedded:io/socket/tcp` (MIT). Natives in hosts/lin/sockets.c.
- *   new TCP({address | host, port} | {from}, onReadable(count), onWritable(count), onError(),
- *           format: "buffer", nodelay, keepalive: {idle, interval, count} (ms), target})
- *   read()        -> ArrayBuffer of what is available (at most 16384 bytes), or undefined
- *   read(n)       -> ArrayBuffer of at most n bytes, or undefined
- *   read(buffer)  -> number of bytes read into the ArrayBuffer/view (xsws: returns the count)
- *   write(buffer) -> bytes still writable; never blocks; throws "would block" if buffer is larger
- *                    than the writable count (16384 after onWritable)
- *   close()       -> closes now; bytes accepted by write() are still delivered
+ * xsws-sim: ECMA-419 `embedded:io/socket/tcp` (MIT). Natives in hosts/lin/sockets.c, which follow
+ * the board's implementation (Moddable SDK modules/io/socket/lwip/tcp.c); see hosts/lin/README.md.
+ *   new TCP({address, port} | {from}, onReadable(count), onWritable(count), onError(),
+ *           format: "buffer", nodelay, target})     address: an IPv4 literal, no host names
+ *   read()        -> ArrayBuffer of everything buffered, or undefined if nothing is
+ *   read(n)       -> ArrayBuffer of n bytes; throws if n is more than is buffered
+ *   read(buffer)  -> fills the whole ArrayBuffer/view and returns its length; throws if it is
+ *                    larger than what is buffered
+ *   write(buffer) -> the send space left; all or nothing: throws "would block" if buffer is
+ *                    larger than the space; throws "not ready" before connecting and once an
+ *                    error was noted; does nothing (undefined) on a connection reset before that
+ *   close()       -> closes now: FIN after the bytes write() took, or RST if received bytes
+ *                    were never read
  *   remoteAddress, remotePort, format
- *   pause(paused = true)  xsws extension: stop/resume reading; data waits in the kernel and TCP
- *                         flow control pushes back on the peer
- * onWritable(16384) follows a write once everything written has gone to the kernel, and once
- * when the socket becomes usable (connected, or adopted from a listener). onError() reports the
- * end of the stream or an error, after the remaining readable bytes have been reported.
+ * onReadable(count): new bytes arrived; count is everything buffered (at most 8192, lwIP's
+ * TCP_WND: until they are read nothing more is received and TCP pushes back on the peer).
+ * onWritable(count): room in the send buffer (8192, lwIP's TCP_SND_BUF, less what is unacked).
+ * onError(): the peer closed or the connection failed; delivered after the buffered bytes
+ * have been read.
  */
 class TCP @ "xs_tcp_destructor" {
 	constructor(options) @ "xs_tcp_constructor";
 	read(what) @ "xs_tcp_read";
 	write(buffer) @ "xs_tcp_write";
 	close() @ "xs_tcp_close";
-	pause(paused) @ "xs_tcp_pause";
 	get remoteAddress() @ "xs_tcp_get_remoteAddress";
 	get remotePort() @ "xs_tcp_get_remotePort";
 	get format() @ "xs_tcp_get_format";
