@@ -217,6 +217,135 @@ describe('hosts/lin simulator', function () {
     }
   });
 
+  describe('the board\'s socket semantics (Moddable lwIP tcp.c), as hosts/lin/README.md tabulates', function () {
+    let server;
+    let lines = [];
+    let ports;
+    const seen = (predicate, timeout = 5000) => waitFor(() => lines.some(predicate), timeout).then(() => lines.filter(predicate));
+
+    before(async function () {
+      const app = prepare('semantics', { port: 0, heldPort: 0, flood: 100000 });
+      const child = spawn(simulator, simArgs(app, ['--fixed']), { stdio: ['ignore', 'pipe', 'pipe'] });
+      server = { child, stderr: '' };
+      let text = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk) => {
+        text += chunk;
+        const parts = text.split('\n');
+        text = parts.pop();
+        for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
+      });
+      child.stderr.on('data', (chunk) => { server.stderr += chunk; });
+      assert.ok(await waitFor(() => lines.some((l) => l.heldPort), 10000), `no start: ${server.stderr}`);
+      ports = lines.find((l) => l.heldPort);
+    });
+    after(async function () {
+      await stopServer(server);
+    });
+
+    const open = (port) => new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+      socket.on('error', reject);
+    });
+
+    it('no pause() on TCP or Listener', function () {
+      assert.deepEqual(lines[0], { tcpPause: 'undefined', listenerPause: 'undefined' });
+    });
+
+    it('write() is all or nothing within the reported space (8192, lwIP TCP_SND_BUF) and throws past it', async function () {
+      const socket = await open(ports.port);
+      socket.on('data', () => {});
+      socket.write('W');
+      const [r] = await seen((l) => l.scenario === 'W');
+      socket.destroy();
+      assert.equal(r.count, 8192);
+      assert.equal(r.over, 'would block', 'one byte over the space');
+      assert.equal(r.left, 0, 'write() returns the space left');
+      assert.equal(r.more, 'would block', 'no space left');
+      const [again] = await seen((l) => l.scenario === 'W' && l.stage === 'writable again');
+      assert.ok(again.count > 0 && again.count <= 8192, `once bytes are taken, onWritable reports the room again (${again.count})`);
+    });
+
+    it('the peer\'s close is delivered only after the buffered bytes are read; write() then throws "not ready"', async function () {
+      const socket = await open(ports.port);
+      socket.end(Buffer.concat([Buffer.from('E'), Buffer.alloc(100, 7)]));
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      const r = await seen((l) => l.scenario === 'E' && l.stage === 'after');
+      const [before] = lines.filter((l) => l.scenario === 'E' && l.stage === 'before read');
+      const [read] = lines.filter((l) => l.scenario === 'E' && l.stage === 'read');
+      assert.equal(before.errors, 0, 'no onError while 100 bytes wait unread');
+      assert.equal(before.write, 'not ready', 'the close was noted: writes are refused');
+      assert.deepEqual(before.counts, [100]);
+      assert.equal(read.bytes, 100);
+      assert.equal(read.errors, 0, 'onError comes after read(), on the next turn');
+      assert.equal(read.again, undefined, 'nothing left: read() returns undefined');
+      assert.equal(r[0].errors, 1);
+    });
+
+    it('a reset with bytes unread: the error waits for the drain too', async function () {
+      const socket = await open(ports.port);
+      socket.on('error', () => {});
+      socket.write(Buffer.concat([Buffer.from('R'), Buffer.alloc(50, 1)]));
+      await sleep(100);
+      socket.resetAndDestroy();
+      const r = await seen((l) => l.scenario === 'R' && l.stage === 'after');
+      const [first] = lines.filter((l) => l.scenario === 'R' && !l.stage);
+      assert.equal(first.errorsBefore, 0);
+      assert.equal(first.write, 'not ready');
+      assert.equal(first.bytes, 50, 'the bytes received before the reset are still read');
+      assert.equal(r[0].errors, 1);
+    });
+
+    it('close() with received bytes unread sends RST (lwIP tcp_close)', async function () {
+      const socket = await open(ports.port);
+      const error = new Promise((resolve) => {
+        socket.on('error', (e) => resolve(e.code));
+        socket.on('close', () => resolve('closed'));
+      });
+      socket.write('C');
+      await sleep(20);
+      socket.write('unread');
+      assert.equal(await error, 'ECONNRESET');
+    });
+
+    it('onReadable reports at most the window (8192, lwIP TCP_WND) while nothing is read: TCP pushes back', async function () {
+      const socket = await open(ports.port);
+      const flood = Buffer.alloc(100000, 3);
+      flood[0] = 'F'.charCodeAt(0);
+      let reply = '';
+      socket.on('data', (b) => { reply += b; });
+      socket.write(flood);
+      const [held] = await seen((l) => l.scenario === 'F' && l.stage === 'held');
+      assert.ok(held.max <= 8192 && held.max > 0, `largest report ${held.max}`);
+      const [done] = await seen((l) => l.scenario === 'F' && l.total);
+      assert.equal(done.total, 100000);
+      assert.ok(await waitFor(() => reply === 'OK'));
+      socket.destroy();
+    });
+
+    it('a listener holds new connections for read() and announces only arrivals, with the count held', async function () {
+      const clients = [];
+      for (let i = 0; i < 3; i++) {
+        const c = await open(ports.heldPort);
+        c.reply = '';
+        c.on('data', (b) => { c.reply += b; });
+        clients.push(c);
+        await sleep(100);
+      }
+      await sleep(300);
+      const control = await open(ports.port);
+      control.write('L');
+      const [r] = await seen((l) => l.scenario === 'L');
+      control.destroy();
+      assert.deepEqual(r.heldCounts, [1, 2, 3], 'one report per arrival, none repeated');
+      assert.equal(r.taken, 3);
+      assert.ok(await waitFor(() => clients.every((c) => c.reply)));
+      assert.deepEqual(clients.map((c) => c.reply), ['1', '2', '3'], 'oldest first');
+      clients.forEach((c) => c.destroy());
+    });
+  });
+
   it('outgoing TCP: connect, write, read to end of stream; connection refused gives onError', async function () {
     const peer = net.createServer((socket) => socket.on('data', (data) => socket.end(`world:${data}`)));
     await new Promise((resolve) => peer.listen(0, '127.0.0.1', resolve));
@@ -236,7 +365,7 @@ describe('hosts/lin simulator', function () {
         child.on('exit', (code) => { clearTimeout(timer); resolve(code); });
       });
       assert.equal(status, 0, stderr);
-      assert.match(stdout, /connected writable 16384 remote 127\.0\.0\.1:true/);
+      assert.match(stdout, /connected writable 8192 remote 127\.0\.0\.1:true/);
       assert.match(stdout, /reply world:hello/);
       assert.match(stdout, /refused ok/);
       assert.doesNotMatch(stdout, /unexpected/);

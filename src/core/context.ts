@@ -14,16 +14,22 @@ export interface ContextStats {
 	closed: number;
 	/** peers refused by ipLimitWsi (503) */
 	refusedPeerLimit: number;
-	/** connections closed to make room: never finished their head */
+	/** connections closed to make room for a waiting peer: never finished their request head */
 	reapedSlow: number;
-	/** connections closed to make room: idle keep-alive */
+	/** connections closed to make room for a waiting peer: idle keep-alive */
 	reapedIdle: number;
-	/** times the listener stopped accepting at maxConnections */
-	listenerPauses: number;
+	/** times peers had to wait in the listener at maxConnections (no connection could be reaped) */
+	acceptWaits: number;
 	/** timeouts that closed a connection */
 	timeouts: number;
 	/** waits for a header block */
 	ahWaits: number;
+	/** header blocks taken from a connection that held one longest without finishing its head (408) */
+	ahStolen: number;
+	/** connections closed because more than maxBackpressure bytes would wait to be sent */
+	backpressureClosed: number;
+	/** requests refused with 503 because a limited resource was busy (e.g. maxInflaters) */
+	refusedBusy: number;
 	/** "illegal back-to-back write" and other user errors that closed a connection */
 	userErrors: number;
 }
@@ -42,15 +48,19 @@ const DEFAULTS = {
 	ipLimitAh: 0,
 	ipLimitWsi: 0,
 	maxWsMessageSize: 1024 * 1024,
+	// two lwIP send buffers (TCP_SND_BUF 8192 on the ESP32): a file piece plus frames always fit
+	maxBackpressure: 16384,
+	// a new connection gets its first bytes within a round trip; till then it is not reaped
+	silentGraceMs: 100,
 	serverString: "xsws",
 };
 
 /** How long a lingering close keeps reading before it gives up. */
 const LINGER_MS = 2000;
+/** How often connections that keep bytes unread (rx paused) are checked for a peer that went away. */
+const PROBE_MS = 1000;
 /** The service timer's repeat when nothing re-arms it (a pass then finds nothing to do). */
 const SERVICE_IDLE_MS = 0x3fffffff;
-/** A connection younger than this is not reaped as slow: it may be about to send. */
-const SLOW_MIN_AGE_MS = 500;
 
 export interface Roles {
 	/** The role new server connections start in (HTTP/1.1). */
@@ -73,7 +83,7 @@ export class Context {
 	readonly wsis = new Set<Wsi>();
 	readonly stats: ContextStats = {
 		accepted: 0, closed: 0, refusedPeerLimit: 0, reapedSlow: 0, reapedIdle: 0,
-		listenerPauses: 0, timeouts: 0, ahWaits: 0, userErrors: 0,
+		acceptWaits: 0, timeouts: 0, ahWaits: 0, ahStolen: 0, backpressureClosed: 0, refusedBusy: 0, userErrors: 0,
 	};
 	/** Shared receive buffer: single-threaded, so one serves every connection. */
 	readonly rxBuffer: Uint8Array;
@@ -83,13 +93,22 @@ export class Context {
 	readonly roleData = new Map<string, object>();
 
 	private readonly listeners: TcpListener[] = [];
-	private listenersPaused = false;
+	/** Per listener: connections it holds for us (its last count, less those taken since). */
+	private readonly heldByListener: number[] = [];
+	/** Peers wait in a listener and no connection could be reaped for them yet. */
+	private waitingForRoom = false;
+	private accepting = false;
+	private acceptDue = false;
 	private serviceList: Wsi[] = [];
 	private serviceTimer: unknown = null;
 	private serviceArmed = false;
 	private timeoutTimer: unknown = null;
 	private timeoutDue = 0;
 	private cancelPending = false;
+	private probeTimer: unknown = null;
+	private graceTimer: unknown = null;
+	/** A zero-length write probes a socket: it throws ("not ready") or returns nothing once the connection is gone. */
+	private readonly probe = new Uint8Array(1).subarray(0, 0);
 	private readonly callbacks: TcpCallbacks;
 	private destroyed = false;
 
@@ -101,6 +120,7 @@ export class Context {
 			if (typeof v === "number" && (!Number.isFinite(v) || v < 0)) throw new RangeError(`option ${k} must be a number >= 0, got ${v}`);
 		}
 		if (o.maxConnections < 1) throw new RangeError("option maxConnections must be at least 1");
+		if (o.maxBackpressure < 1024) throw new RangeError(`option maxBackpressure must be at least 1024 bytes, got ${o.maxBackpressure}`);
 		this.rxBuffer = new Uint8Array(o.rxBufferSize || DEFAULTS.rxBufferSize);
 		const context = this;
 		// One set of callbacks for every socket: `this.target` is the wsi, so no closure per connection.
@@ -138,6 +158,7 @@ export class Context {
 				l = this.io.listen(port, vh.options.iface, (listener, count) => this.onPending(listener, count));
 				byPort.set(port, l);
 				this.listeners.push(l);
+				this.heldByListener.push(0);
 			}
 			vh.listener = l;
 		}
@@ -155,26 +176,62 @@ export class Context {
 		return this.vhosts.find((v) => v.listener === current.listener && v.name.toLowerCase() === name) ?? current;
 	}
 
+	/** A listener has new connections: `count` is all it holds. */
 	private onPending(listener: TcpListener, count: number): void {
 		if (this.destroyed) return;
-		for (let i = 0; i < count; i++) {
-			if (this.wsis.size >= this.options.maxConnections && !this.makeRoom()) {
-				if (!this.listenersPaused) {
-					this.listenersPaused = true;
-					this.stats.listenerPauses++;
-					for (const l of this.listeners) this.io.pauseListener(l, true);
-					lwsl.info(`at maxConnections (${this.options.maxConnections}): new peers wait in the backlog`);
-					// a slow head becomes reapable as it ages: look again then
-					this.io.setTimer(() => this.roomMayHaveChanged(), SLOW_MIN_AGE_MS, false);
+		const i = this.listeners.indexOf(listener);
+		if (i < 0) return;
+		this.heldByListener[i] = count;
+		this.acceptHeld();
+	}
+
+	/**
+	 * Accept what the listeners hold while there is room, making room where a connection can be
+	 * reaped. The board's listener announces only new arrivals, so this also runs whenever room
+	 * may have appeared (a close, a connection going idle or first heard from).
+	 */
+	private acceptHeld(): void {
+		if (this.accepting || this.destroyed) return;
+		this.accepting = true;
+		try {
+			for (let i = 0; i < this.listeners.length; i++) {
+				const listener = this.listeners[i];
+				while (this.heldByListener[i] > 0) {
+					if (this.wsis.size >= this.options.maxConnections && !this.makeRoom()) {
+						if (!this.waitingForRoom) {
+							this.waitingForRoom = true;
+							this.stats.acceptWaits++;
+							lwsl.info(`at maxConnections (${this.options.maxConnections}): new peers wait in the listener`);
+						}
+						return;
+					}
+					const wsi = new Wsi(this, this.vhostFor(listener), this.roles.server, null, "");
+					const socket = this.io.accept(listener, this.callbacks, wsi);
+					if (!socket) {
+						this.heldByListener[i] = 0;
+						break;
+					}
+					this.heldByListener[i]--;
+					this.adopt(wsi, socket);
 				}
-				return;
 			}
-			const vhost = this.vhostFor(listener);
-			const wsi = new Wsi(this, vhost, this.roles.server, null, "");
-			const socket = this.io.accept(listener, this.callbacks, wsi);
-			if (!socket) return;
-			this.adopt(wsi, socket);
+			this.waitingForRoom = false;
 		}
+		finally {
+			this.accepting = false;
+		}
+	}
+
+	private peersHeld(): boolean {
+		for (const n of this.heldByListener) if (n > 0) return true;
+		return false;
+	}
+
+	/** Room may have appeared: accept held peers in the next service pass. */
+	private wantAccept(): void {
+		if (this.acceptDue || this.destroyed || !this.peersHeld()) return;
+		this.acceptDue = true;
+		this.armService();
 	}
 
 	private adopt(wsi: Wsi, socket: TcpSocket): void {
@@ -196,20 +253,35 @@ export class Context {
 	}
 
 	/**
-	 * Make room for a new connection: close the oldest connection that never
-	 * finished its request head, else the oldest idle keep-alive one.
+	 * Make room for a waiting peer: close the connection that has held its slot longest without
+	 * completing a request head, whatever its age, else the oldest idle keep-alive one. A newcomer
+	 * that has sent nothing yet gets silentGraceMs (about a round trip) to send its first bytes;
+	 * when that is all that stands in the way, a timer looks again when the grace ends.
 	 */
 	private makeRoom(): boolean {
-		const now = this.now();
 		let slow: Wsi | null = null, idle: Wsi | null = null;
+		const now = this.now(), grace = this.options.silentGraceMs;
+		let graceEnds = 0;
 		for (const w of this.wsis) {
 			if (w.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) continue;
 			const c = w.role.roomClass(w);
-			if (c === RoomClass.SLOW && now - w.since >= SLOW_MIN_AGE_MS && (!slow || w.since < slow.since)) slow = w;
+			if (c === RoomClass.SLOW) {
+				if (!(w.flags & WsiFlag.SPOKE) && (!(w.flags & WsiFlag.HEARD) || now - w.since < grace)) {
+					const end = w.since + grace;
+					if (!graceEnds || end < graceEnds) graceEnds = end;
+					continue;
+				}
+				if (!slow || w.since < slow.since) slow = w;
+			}
 			else if (c === RoomClass.IDLE && (!idle || w.since < idle.since)) idle = w;
 		}
 		const victim = slow ?? idle;
-		if (!victim) return false;
+		if (!victim) {
+			if (graceEnds && this.graceTimer === null) {
+				this.graceTimer = this.io.setTimer(() => { this.graceTimer = null; this.wantAccept(); }, Math.max(1, graceEnds - now), false);
+			}
+			return false;
+		}
 		if (victim === slow) this.stats.reapedSlow++;
 		else this.stats.reapedIdle++;
 		lwsl.info(`wsi ${victim.id} (${victim.peer}) closed to make room (${victim === slow ? "slow head" : "idle"})`);
@@ -217,15 +289,9 @@ export class Context {
 		return true;
 	}
 
-	/**
-	 * A connection became reapable (idle keep-alive), or may have (slow heads age): while the
-	 * listener is paused at maxConnections, let it report its waiting peers again so makeRoom()
-	 * can take the reapable one for them instead of making them wait for a timeout.
-	 */
+	/** A connection became reapable (e.g. idle keep-alive): peers held by a listener may take its place. */
 	roomMayHaveChanged(): void {
-		if (!this.listenersPaused || this.destroyed) return;
-		this.listenersPaused = false;
-		for (const l of this.listeners) this.io.pauseListener(l, false);
+		this.wantAccept();
 	}
 
 	/** Run a role handler with closes deferred until it unwinds, then act on its verdict. */
@@ -249,32 +315,76 @@ export class Context {
 		if (r === Handled.PLEASE_CLOSE || wsi.flags & WsiFlag.CLOSING) this.finalClose(wsi);
 	}
 
-	private onReadable(wsi: Wsi, count: number): void {
-		if (wsi.flags & WsiFlag.DEAD || !wsi.socket) return;
-		this.dispatch(wsi, () => this.readSome(wsi, count));
+	/** The first callback from a connection's socket: it has had its chance to send, so it may be reaped. */
+	private heard(wsi: Wsi): void {
+		if (wsi.flags & WsiFlag.HEARD) return;
+		wsi.flags |= WsiFlag.HEARD;
+		this.wantAccept();
 	}
 
-	private readSome(wsi: Wsi, count: number): Handled {
+	private onReadable(wsi: Wsi, count: number): void {
+		if (wsi.flags & WsiFlag.DEAD || !wsi.socket) return;
+		wsi.rxAvail = count;
+		this.heard(wsi);
+		this.dispatch(wsi, () => this.readSome(wsi));
+		if (wsi.rxPaused && wsi.rxAvail > 0 && !(wsi.flags & WsiFlag.DEAD)) this.armProbe();
+	}
+
+	/**
+	 * The board's socket reports an error only after its buffered bytes have been read, so a
+	 * connection that is not reading never hears that its peer reset: look now and then, or it
+	 * would hold its slot for good.
+	 */
+	armProbe(): void {
+		if (this.probeTimer !== null || this.destroyed) return;
+		this.probeTimer = this.io.setTimer(() => this.probeUnread(), PROBE_MS, false);
+	}
+
+	private probeUnread(): void {
+		this.probeTimer = null;
+		let again = false;
+		for (const w of this.wsis) {
+			const socket = w.socket;
+			if (!socket || !w.rxPaused || w.rxAvail <= 0 || w.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) continue;
+			let alive: boolean;
+			try { alive = typeof socket.write(this.probe) === "number"; }
+			catch { alive = false; }
+			if (alive) {
+				again = true;
+				continue;
+			}
+			lwsl.info(`wsi ${w.id} (${w.peer}): the peer went away while its bytes waited unread`);
+			w.role.handlePeerGone?.(w);
+			this.finalClose(w);
+		}
+		if (again) this.armProbe();
+	}
+
+	/** Handle stashed bytes, then read what the socket holds, unless rx is paused (not reading is the flow control). */
+	private readSome(wsi: Wsi): Handled {
 		const socket = wsi.socket!;
 		const buf = this.rxBuffer;
+		const linger = (wsi.flags & WsiFlag.LINGER) !== 0;
 		// Bytes kept from before a pause come first, or the stream would be reordered.
-		if (wsi.rxStash && !(wsi.flags & WsiFlag.LINGER)) {
+		if (wsi.rxStash && !linger) {
 			if (wsi.rxPaused) return Handled.OK;
 			const stash = wsi.rxStash;
 			wsi.rxStash = null;
 			if (wsi.role.handleRx(wsi, stash) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
 			if (wsi.rxStash || wsi.rxPaused) return Handled.OK;
 		}
-		let left = count;
-		while (left > 0 && !(wsi.flags & (WsiFlag.CLOSING | WsiFlag.DEAD))) {
-			if (wsi.rxPaused && !(wsi.flags & WsiFlag.LINGER)) return Handled.OK;
-			const want = left < buf.length ? left : buf.length;
+		while (wsi.rxAvail > 0 && !(wsi.flags & (WsiFlag.CLOSING | WsiFlag.DEAD))) {
+			if (wsi.rxPaused && !linger) return Handled.OK;
+			const want = wsi.rxAvail < buf.length ? wsi.rxAvail : buf.length;
 			const got = socket.read(want === buf.length ? buf : buf.subarray(0, want));
-			const n = typeof got === "number" ? got : want;
-			if (!(n > 0)) break;
-			left -= n;
-			if (wsi.flags & WsiFlag.LINGER) continue;	// discarding until the peer closes
-			if (wsi.role.handleRx(wsi, buf.subarray(0, n)) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
+			if (typeof got !== "number" || !(got > 0)) {
+				wsi.rxAvail = 0;
+				break;
+			}
+			wsi.rxAvail -= got;
+			wsi.flags |= WsiFlag.SPOKE;
+			if (linger) continue;	// discarding until the peer closes
+			if (wsi.role.handleRx(wsi, buf.subarray(0, got)) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
 		}
 		return Handled.OK;
 	}
@@ -282,12 +392,14 @@ export class Context {
 	private onWritable(wsi: Wsi, count: number): void {
 		if (wsi.flags & WsiFlag.DEAD) return;
 		wsi.writable = count;
+		this.heard(wsi);
 		if (!wsi.txPending && !(wsi.flags & WsiFlag.WANT_WRITEABLE) && !(wsi.flags & WsiFlag.CLOSE_AFTER_FLUSH)) return;
 		this.dispatch(wsi, () => this.serviceWsi(wsi));
 	}
 
 	private onSocketError(wsi: Wsi): void {
 		if (wsi.flags & WsiFlag.DEAD) return;
+		wsi.flags |= WsiFlag.HEARD;
 		lwsl.debug(`wsi ${wsi.id}: peer closed or socket error`);
 		wsi.role.handlePeerGone?.(wsi);
 		this.closeWsi(wsi);
@@ -303,21 +415,17 @@ export class Context {
 		if (wsi.flags & WsiFlag.CLOSE_AFTER_FLUSH) {
 			if (!(wsi.flags & WsiFlag.LINGER)) return Handled.PLEASE_CLOSE;
 			if (wsi.timeoutReason !== Timeout.LINGER) {
-				// Keep reading (and discarding) so the peer sees our reply, not a reset.
+				// Keep reading (and discarding) so the peer sees our reply, not a reset: closing with
+				// unread bytes makes the board's lwIP (and Linux) send RST.
 				wsi.setTimeout(Timeout.LINGER, LINGER_MS);
 				wsi.flags &= ~(WsiFlag.RX_AH | WsiFlag.RX_ROLE | WsiFlag.RX_USER);
 				wsi.rxStash = null;
-				if (wsi.socket) this.io.pauseRead(wsi.socket, false);
 			}
-			return Handled.OK;
+			return this.readSome(wsi);
 		}
 		if (wsi.role.handleTxDrained && wsi.role.handleTxDrained(wsi) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
 		if (wsi.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) return Handled.OK;
-		if (wsi.rxStash && !wsi.rxPaused) {
-			const stash = wsi.rxStash;
-			wsi.rxStash = null;
-			if (wsi.role.handleRx(wsi, stash) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
-		}
+		if ((wsi.rxStash || wsi.rxAvail > 0) && !wsi.rxPaused && this.readSome(wsi) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
 		if (wsi.flags & WsiFlag.WANT_WRITEABLE && wsi.writable > 0 && !wsi.txPending && !(wsi.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)))
 			return wsi.deliverWriteable();
 		return Handled.OK;
@@ -353,6 +461,10 @@ export class Context {
 		for (const wsi of list) {
 			if (wsi.flags & WsiFlag.DEAD) continue;
 			this.dispatch(wsi, () => this.serviceWsi(wsi));
+		}
+		if (this.acceptDue) {
+			this.acceptDue = false;
+			this.acceptHeld();
 		}
 		if (this.cancelPending) {
 			this.cancelPending = false;
@@ -455,10 +567,8 @@ export class Context {
 			if (n > 0) this.peerCount.set(wsi.peer, n);
 			else this.peerCount.delete(wsi.peer);
 		}
-		if (this.listenersPaused && this.wsis.size < this.options.maxConnections && !this.destroyed) {
-			this.listenersPaused = false;
-			for (const l of this.listeners) this.io.pauseListener(l, false);
-		}
+		// a slot is free: peers held by a listener may have it (the listener will not announce them again)
+		this.wantAccept();
 	}
 
 	/** Close every connection and listener; protocols get PROTOCOL_DESTROY. */
@@ -469,6 +579,8 @@ export class Context {
 		for (const l of this.listeners) l.close();
 		if (this.serviceTimer !== null) this.io.clearTimer(this.serviceTimer);
 		if (this.timeoutTimer !== null) this.io.clearTimer(this.timeoutTimer);
+		if (this.probeTimer !== null) this.io.clearTimer(this.probeTimer);
+		if (this.graceTimer !== null) this.io.clearTimer(this.graceTimer);
 		for (const vh of this.vhosts)
 			for (const p of vh.protocols) vh.vhostWsi(this.roles.server).callback(Reason.PROTOCOL_DESTROY, undefined, p);
 	}

@@ -4,20 +4,27 @@
  * keeps src/ free of host module imports and testable under Node with fakes.
  */
 
-/** An accepted or connected TCP socket (ECMA-419 `embedded:io/socket/tcp`, format "buffer"). */
+/**
+ * An accepted or connected TCP socket (ECMA-419 `embedded:io/socket/tcp`, format "buffer"), with
+ * the semantics of Moddable's ESP32 implementation (lwIP), which hosts/lin keeps too: there is no
+ * pause(), so flow control is not reading; onReadable is raised only when new bytes arrive.
+ */
 export interface TcpSocket {
-	/** Fill `into` with received bytes. Callers ask for no more than onReadable reported, so a host may return nothing. */
+	/** Fill all of `into` with received bytes and return its length; undefined when nothing is buffered. Asking for more than is buffered throws. */
 	read(into: Uint8Array): number | void;
-	/** Write bytes; never more than the last writable budget reported. */
-	write(data: Uint8Array): void;
+	/** Write all of `data`, at most the space last reported; returns the space left. Anything but a number means the connection is gone. */
+	write(data: Uint8Array): number | void;
 	close(): void;
 	readonly remoteAddress?: string;
 	readonly remotePort?: number;
 }
 
 export interface TcpCallbacks {
+	/** New bytes arrived; `count` is everything the socket holds unread. */
 	onReadable(this: TcpSocket & { target?: unknown }, count: number): void;
+	/** Room to write `count` bytes. */
 	onWritable(this: TcpSocket & { target?: unknown }, count: number): void;
+	/** The peer closed or the connection failed (after the buffered bytes were read). */
 	onError(this: TcpSocket & { target?: unknown }): void;
 }
 
@@ -28,14 +35,13 @@ export interface TcpListener {
 
 /** What src/ needs from a host. */
 export interface HostIo {
-	/** Start listening; `onPending` is called while connections wait to be accepted. */
+	/**
+	 * Start listening. The listener holds new connections until they are accepted; `onPending`
+	 * is called when new ones arrive, with the count of all held (not again for the same ones).
+	 */
 	listen(port: number, address: string | undefined, onPending: (listener: TcpListener, count: number) => void): TcpListener;
-	/** Take one pending connection off the listener and wire its callbacks; undefined if none. */
+	/** Take the oldest held connection off the listener and wire its callbacks; undefined if none. */
 	accept(listener: TcpListener, cb: TcpCallbacks, target: unknown): TcpSocket | undefined;
-	/** Stop (true) or restart (false) reporting pending connections; unaccepted peers wait in the backlog. */
-	pauseListener(listener: TcpListener, paused: boolean): void;
-	/** Stop (true) or restart (false) reading: unread data stays in the kernel and TCP pushes back. */
-	pauseRead(socket: TcpSocket, paused: boolean): void;
 	/** Call fn once after `ms`, or every `ms` when repeat; returns a handle for clearTimer. */
 	setTimer(fn: () => void, ms: number, repeat: boolean): unknown;
 	clearTimer(handle: unknown): void;

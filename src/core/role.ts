@@ -34,6 +34,8 @@ export interface Role {
 	closeRole(wsi: Wsi): void;
 	/** Rate the connection for reaping; `since` is when it entered that class. */
 	roomClass(wsi: Wsi): RoomClass;
+	/** More than `max` bytes would wait to be sent: end the connection the role's way (absent or PLEASE_CLOSE: closed now). */
+	handleBackpressure?(wsi: Wsi, max: number): Handled;
 	/** Frame user data for the wire (ws framing, http chunking); absent: raw. */
 	writeRoleProtocol?(wsi: Wsi, data: Uint8Array, mode: number): Uint8Array | null;
 }

@@ -71,7 +71,7 @@ export interface VhostOptions {
 
 export interface ContextOptions {
 	vhosts: VhostOptions[];
-	/** Max live connections; default: the host's socket limit. At the limit the listener pauses (peers wait in the backlog). */
+	/** Max live connections; default: the host's socket limit. At the limit peers wait in the listener while none can be reaped. */
 	maxConnections?: number;
 	/** Header blocks in the pool (lws `max_http_header_pool`). Default 4. */
 	maxHttpHeaderPool?: number;
@@ -97,6 +97,10 @@ export interface ContextOptions {
 	ipLimitWsi?: number;
 	/** Largest WebSocket message (all its fragments) before closing with 1009. Default 1 MiB. */
 	maxWsMessageSize?: number;
+	/** While peers wait for a slot, a new connection that has sent nothing is not reaped for this long (ms). Default 100. */
+	silentGraceMs?: number;
+	/** Most bytes a connection may have waiting to be sent; over it a WebSocket is closed with 1008, an HTTP response aborted. Default 16384, at least 1024. */
+	maxBackpressure?: number;
 	/** File access for FILE mounts. */
 	fops?: Fops;
 	/** Value of the Server header; "" leaves it out. Default "xsws". */

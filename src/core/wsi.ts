@@ -27,6 +27,10 @@ export const enum WsiFlag {
 	DEAD = 1 << 10,
 	/** queued for the next service pass */
 	IN_SERVICE_LIST = 1 << 11,
+	/** the socket has called back at least once */
+	HEARD = 1 << 12,
+	/** bytes have arrived from the peer */
+	SPOKE = 1 << 13,
 }
 
 const RX_PAUSED = WsiFlag.RX_USER | WsiFlag.RX_AH | WsiFlag.RX_ROLE;
@@ -67,6 +71,8 @@ export class Wsi {
 	txPending: Uint8Array | null = null;
 	/** Bytes read but not yet handled (kept while rx is paused). */
 	rxStash: Uint8Array | null = null;
+	/** Bytes the socket holds unread: its last onReadable count less what was read since. Flow control is not reading them. */
+	rxAvail = 0;
 	/** ms deadline of the current timeout, 0 = none. */
 	timeoutAt = 0;
 	timeoutReason: Timeout = Timeout.NONE;
@@ -109,31 +115,50 @@ export class Wsi {
 		return this.sendRaw(framed) < 0 ? -1 : bytes.length;
 	}
 
-	/** Put bytes on the socket now, keeping what it can't take yet. Returns bytes taken by the socket, -1 if dead. */
-	sendRaw(bytes: Uint8Array): number {
+	/**
+	 * Put bytes on the socket now, keeping what it can't take yet, at most maxBackpressure bytes
+	 * in all (`admitted`: bytes already let in, e.g. a pending tail, skip the check). Over it
+	 * nothing is written and the role ends the connection. Returns bytes the socket took, -1 if
+	 * the connection is gone or over the limit.
+	 */
+	sendRaw(bytes: Uint8Array, admitted = false): number {
 		const socket = this.socket;
 		if (!socket || this.flags & WsiFlag.DEAD) return -1;
-		if (this.txPending) {
+		const pending = this.txPending;
+		const n = pending ? 0 : bytes.length <= this.writable ? bytes.length : this.writable;
+		const queued = (pending ? pending.length : 0) + bytes.length - n;
+		if (!admitted && queued > this.context.options.maxBackpressure) return this.overBackpressure(queued);
+		if (pending) {
 			// Only the library queues behind a pending tail (e.g. close frames); keep order.
-			const both = new Uint8Array(this.txPending.length + bytes.length);
-			both.set(this.txPending);
-			both.set(bytes, this.txPending.length);
+			const both = new Uint8Array(pending.length + bytes.length);
+			both.set(pending);
+			both.set(bytes, pending.length);
 			this.txPending = both;
 			return 0;
 		}
-		let n = bytes.length <= this.writable ? bytes.length : this.writable;
 		if (n > 0) {
+			let space: number | void;
 			try {
-				socket.write(n === bytes.length ? bytes : bytes.subarray(0, n));
+				space = socket.write(n === bytes.length ? bytes : bytes.subarray(0, n));
 			}
 			catch (e) {
 				lwsl.info(`wsi ${this.id}: write failed: ${e}`);
 				this.close();
 				return -1;
 			}
-			this.writable -= n;
+			// the board's write() returns its space left; anything else: the connection is gone
+			if (typeof space !== "number") {
+				lwsl.info(`wsi ${this.id}: write failed: the connection is gone`);
+				this.close();
+				return -1;
+			}
+			this.writable = space;
 		}
-		if (n < bytes.length) this.txPending = bytes.slice(n);
+		if (n < bytes.length) {
+			this.txPending = bytes.slice(n);
+			// a peer that takes nothing for timeoutSecs is closed: it must not hold its slot for good
+			if (this.timeoutReason === Timeout.NONE) this.setTimeout(Timeout.WRITE, this.context.options.timeoutSecs * 1000);
+		}
 		return n;
 	}
 
@@ -142,8 +167,22 @@ export class Wsi {
 		const p = this.txPending;
 		if (!p) return true;
 		this.txPending = null;
-		this.sendRaw(p);
-		return this.txPending === null;
+		this.sendRaw(p, true);
+		const left = this.txPending as Uint8Array | null;
+		if (this.timeoutReason === Timeout.WRITE) {
+			if (!left) this.setTimeout(Timeout.NONE, 0);
+			else if (left.length < p.length) this.setTimeout(Timeout.WRITE, this.context.options.timeoutSecs * 1000);
+		}
+		return left === null;
+	}
+
+	/** More would wait to be sent than maxBackpressure allows: counted, and the role ends the connection. */
+	private overBackpressure(queued: number): number {
+		const max = this.context.options.maxBackpressure;
+		this.context.stats.backpressureClosed++;
+		lwsl.notice(`wsi ${this.id} (${this.peer}, ${this.protocol?.name ?? this.role.name}): ${queued} bytes would wait to be sent, over maxBackpressure (${max}): closing`);
+		if (!this.role.handleBackpressure || this.role.handleBackpressure(this, max) === Handled.PLEASE_CLOSE) this.close();
+		return -1;
 	}
 
 	/** Keep buf[pos...] (a view into the shared receive buffer) to be handled before the next read. */
@@ -173,8 +212,10 @@ export class Wsi {
 		else this.flags &= ~bit;
 		const after = this.flags & RX_PAUSED;
 		if (!before === !after || !this.socket || this.flags & WsiFlag.DEAD) return;
-		this.context.io.pauseRead(this.socket, after !== 0);
-		if (!after && this.rxStash) this.context.scheduleService(this);
+		// Paused is simply not reading (the socket keeps the bytes, TCP pushes back). Resumed, what
+		// is buffered is read now: the socket announces only bytes that arrive after this.
+		if (!after && (this.rxStash || this.rxAvail > 0)) this.context.scheduleService(this);
+		if (after && this.rxAvail > 0) this.context.armProbe();
 	}
 
 	get rxPaused(): boolean {

@@ -28,13 +28,9 @@ import { bytesSource, fileSource } from "../fs/zip.js";
 import type { ByteSource, ReadableFile } from "../fs/zip.js";
 import { zipOrFiles } from "../fs/fops.js";
 import type { Fops } from "../fs/fops.js";
+import { lwsl } from "../core/log.js";
 
-/** Non-standard flow-control hooks hosts/lin adds; absent on the board, where not reading is enough. */
-interface Pausable {
-	pause?(paused: boolean): void;
-}
-
-type ListenerWithPending = Listener & Pausable & { onPending?: (l: TcpListener, n: number) => void };
+type ListenerWithPending = Listener & { onPending?: (l: TcpListener, n: number) => void };
 
 function figure(name: string): number {
 	const i = Instrumentation.map(name as Parameters<typeof Instrumentation.map>[0]);
@@ -65,9 +61,10 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 	return {
 		maxSockets: opts.maxSockets ?? 8,
 		listen(port, address, onPending) {
+			// Moddable's lwIP listener binds every interface whatever `address` says
+			if (address) lwsl.warn(`listener on port ${port}: the board binds every interface, not only ${address}`);
 			const l: ListenerWithPending = new Listener({
 				port,
-				...(address ? { address } : {}),
 				onReadable(this: ListenerWithPending, count: number) { this.onPending?.(this as unknown as TcpListener, count); },
 			}) as ListenerWithPending;
 			l.onPending = onPending;
@@ -87,12 +84,6 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 				nodelay: true,
 				target,
 			}) as unknown as TcpSocket;
-		},
-		pauseListener(listener, paused) {
-			(listener as unknown as Pausable).pause?.(paused);
-		},
-		pauseRead(socket, paused) {
-			(socket as unknown as Pausable).pause?.(paused);
 		},
 		setTimer(fn, ms, repeat) {
 			return repeat ? Timer.repeat(fn, ms) : Timer.set(fn, ms);

@@ -21,6 +21,8 @@ export class Ah {
 	lineStart = 0;
 	lines = 0;
 	owner: Wsi | null = null;
+	/** when the owner took it (ms) */
+	since = 0;
 
 	constructor(size: number, maxHeaders: number) {
 		this.buf = new Uint8Array(size);
@@ -57,6 +59,7 @@ export class Ah {
  * it empty wait in order, with their socket reads paused.
  */
 export class HeaderPool {
+	private readonly all: Ah[] = [];
 	private readonly free: Ah[] = [];
 	private readonly waiting: Wsi[] = [];
 	/** header blocks held per peer (ipLimitAh) */
@@ -65,7 +68,8 @@ export class HeaderPool {
 
 	constructor(readonly count: number, size: number, maxHeaders: number, private readonly ipLimitAh: number) {
 		this.size = size;
-		for (let i = 0; i < count; i++) this.free.push(new Ah(size, maxHeaders));
+		for (let i = 0; i < count; i++) this.all.push(new Ah(size, maxHeaders));
+		this.free.push(...this.all);
 	}
 
 	get available(): number {
@@ -85,6 +89,7 @@ export class HeaderPool {
 			const ah = this.free.pop()!;
 			ah.reset();
 			ah.owner = wsi;
+			ah.since = wsi.context.now();
 			this.perPeer.set(wsi.peer, held + 1);
 			return ah;
 		}
@@ -115,6 +120,17 @@ export class HeaderPool {
 			wake(w);
 			return;
 		}
+	}
+
+	/** The connection that has held a block longest (every holder is still reading its head), other than `except`. */
+	oldestHolder(except: Wsi | null): Wsi | null {
+		let oldest: Ah | null = null;
+		for (const ah of this.all) {
+			const w = ah.owner;
+			if (!w || w === except || w.closing) continue;
+			if (!oldest || ah.since < oldest.since) oldest = ah;
+		}
+		return oldest ? oldest.owner : null;
 	}
 
 	/** A waiting wsi went away. */

@@ -76,6 +76,7 @@ export function acceptsGzip(value: string | undefined): boolean {
 
 /** Busy for now: come back in a second (the connection stays usable). */
 function respond503(wsi: Wsi): Handled {
+	wsi.context.stats.refusedBusy++;
 	return respond(wsi, 503, { contentType: "text/html; charset=utf-8", headers: [["Retry-After", "1"]], body: errorPage(503, "busy: try again") }) < 0
 		? Handled.PLEASE_CLOSE : Handled.OK;
 }

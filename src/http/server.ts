@@ -129,7 +129,9 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 				const ah = sh.pool.acquire(wsi);
 				if (!ah) {
 					wsi.context.stats.ahWaits++;
-					return stash(wsi, buf, pos, WsiFlag.RX_AH);
+					stash(wsi, buf, pos, WsiFlag.RX_AH);
+					stealAh(wsi.context, null);
+					return Handled.OK;
 				}
 				st.ah = ah;
 				st.phase = H1Phase.HEAD;
@@ -138,13 +140,17 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 				break;
 			}
 			case H1Phase.HEAD: {
-				const parser = shared(wsi.context).parser;
-				const r = parser.feed(st.ah!, buf, pos, buf.length);
-				pos += parser.consumed;
-				if (r === HeadState.MORE) return Handled.OK;
+				const sh = shared(wsi.context);
+				const r = sh.parser.feed(st.ah!, buf, pos, buf.length);
+				pos += sh.parser.consumed;
+				if (r === HeadState.MORE) {
+					// still incomplete while requests wait for a block: the longest holder gives its up
+					if (sh.pool.waiters && !sh.pool.available) stealAh(wsi.context, wsi);
+					return Handled.OK;
+				}
 				if (r === HeadState.ERROR) {
-					lwsl.info(`wsi ${wsi.id} (${wsi.peer}): ${parser.status} ${parser.why}`);
-					return failRequest(wsi, parser.status, parser.why);
+					lwsl.info(`wsi ${wsi.id} (${wsi.peer}): ${sh.parser.status} ${sh.parser.why}`);
+					return failRequest(wsi, sh.parser.status, sh.parser.why);
 				}
 				if (headComplete(wsi) === Handled.PLEASE_CLOSE) return Handled.PLEASE_CLOSE;
 				break;
@@ -169,6 +175,21 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 		}
 	}
 	return Handled.OK;
+}
+
+/**
+ * The header pool is a limit like maxConnections: while requests wait for a block, the
+ * connection that has held one longest without completing its head loses it (408), whatever its
+ * age, so slow senders cannot starve complete requests. `except` is the holder now parsing.
+ */
+function stealAh(context: Context, except: Wsi | null): void {
+	const pool = shared(context).pool;
+	if (!pool.waiters || pool.available) return;
+	const victim = pool.oldestHolder(except);
+	if (!victim) return;
+	context.stats.ahStolen++;
+	lwsl.info(`wsi ${victim.id} (${victim.peer}): request head not complete while others wait for a header block: 408`);
+	failRequest(victim, 408, "request head not complete while other requests waited for a header block");
 }
 
 /** Decode chunked framing from buf[pos...]; returns the new position, or -1 to close. */
@@ -713,9 +734,20 @@ export function handleTimeout(wsi: Wsi, reason: number): Handled {
 
 export function roomClass(wsi: Wsi): RoomClass {
 	const st = h1(wsi);
-	if (st.phase === H1Phase.IDLE && !wsi.rxStash) return st.served ? RoomClass.IDLE : RoomClass.SLOW;
 	if (st.phase === H1Phase.HEAD) return RoomClass.SLOW;
-	return RoomClass.BUSY;
+	if (st.phase !== H1Phase.IDLE) return RoomClass.BUSY;
+	// waiting for a header block: slow unless a whole head is already here
+	if (wsi.rxStash) return hasWholeHead(wsi.rxStash) ? RoomClass.BUSY : RoomClass.SLOW;
+	if (wsi.rxAvail > 0) return RoomClass.BUSY;	// bytes to look at
+	return st.served ? RoomClass.IDLE : RoomClass.SLOW;
+}
+
+/** An empty line (LF LF or LF CR LF) ends a request head. */
+function hasWholeHead(b: Uint8Array): boolean {
+	for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) {
+		if (b[i + 1] === 10 || (b[i + 1] === 13 && b[i + 2] === 10)) return true;
+	}
+	return false;
 }
 
 export function closeRole(wsi: Wsi): void {

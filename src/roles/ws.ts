@@ -8,6 +8,7 @@ export const roleWs: Role = {
 	handleRx: ws.handleRx,
 	handleWriteable: ws.handleWriteable,
 	handleTimeout: ws.handleTimeout,
+	handleBackpressure: ws.handleBackpressure,
 	closeRole: ws.closeRole,
 	roomClass: ws.roomClass,
 	writeRoleProtocol: ws.writeRoleProtocol,

@@ -407,6 +407,18 @@ export function handleWriteable(wsi: Wsi): Handled {
 	return wsi.callback(Reason.SERVER_WRITEABLE) !== 0 ? userClose(wsi) : Handled.OK;
 }
 
+/** More than maxBackpressure would wait to be sent (e.g. pongs to a peer that pings and never reads): close with 1008. */
+export function handleBackpressure(wsi: Wsi, max: number): Handled {
+	const st = ws(wsi);
+	st.rx = Rx.DONE;	// read and drop from now on: nothing more is answered
+	if (st.closeSent) return Handled.PLEASE_CLOSE;
+	st.closeSent = true;
+	const why = encodeUtf8(`send queue over maxBackpressure (${max} bytes)`);
+	wsi.sendRaw(frame(Opcode.CLOSE, true, closePayload(CloseStatus.POLICY_VIOLATION, why)), true);
+	wsi.closeAfterFlush(true);
+	return Handled.OK;
+}
+
 export function handleTimeout(wsi: Wsi, reason: number): Handled {
 	if (reason === Timeout.CLOSE_ACK) lwsl.info(`wsi ${wsi.id}: no close frame from the peer in time`);
 	return Handled.PLEASE_CLOSE;

@@ -41,6 +41,44 @@ describe('demo page in headless Chromium', function () {
     await sim?.stop();
   });
 
+  it('at maxConnections 8 (the board\'s), the page loads whole while its WebSockets are open and six requests run in parallel', async () => {
+    const context = await browser.newContext();	// a cold cache: every file is fetched
+    const page = await context.newPage();
+    const failed = [];
+    const statuses = [];
+    page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => statuses.push(r.status()));
+    try {
+      await page.goto(`http://127.0.0.1:${port}/`);
+      // the page's three WebSockets (counter, mirror, status) connect
+      for (const id of ['counter-state', 'mirror-state', 'status-state'])
+        await page.waitForFunction((i) => document.getElementById(i).textContent === 'connected', id, { timeout: 10000 });
+      // then rounds of six parallel requests, Chromium's limit per host: 3 + 6 > 8 connections
+      const results = await page.evaluate(async () => {
+        const files = ['/demo.css', '/demo.js', '/xsws-common.js', '/error.css', '/index.html', '/status.json'];
+        const out = [];
+        for (let round = 0; round < 5; round++) {
+          const rs = await Promise.all(files.map((f) => fetch(`${f}?r=${round}`, { cache: 'no-store' })
+            .then(async (r) => `${r.status}:${(await r.text()).length > 0}`, (e) => `error:${e}`)));
+          out.push(...rs);
+        }
+        return out;
+      });
+      assert.deepEqual(results, Array(30).fill('200:true'));
+      assert.deepEqual(failed, [], 'no request failed');
+      assert.ok(statuses.every((s) => s === 200 || s === 101), `statuses ${statuses}`);
+      // the stylesheet applied and the scripts ran: the counter advances
+      assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).fontFamily), '');
+      const a = Number(await page.textContent('#counter'));
+      await page.waitForTimeout(300);
+      assert.ok(Number(await page.textContent('#counter')) > a, 'counter advances');
+      const st = await (await fetch(`http://127.0.0.1:${port}/status.json`)).json();
+      assert.equal(st.maxConnections, 8);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows a live counter, dims when the server closes, recovers when it returns', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
     const res = await page.goto(`http://127.0.0.1:${port}/`);

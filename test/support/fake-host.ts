@@ -4,19 +4,30 @@
  */
 import type { HostIo, TcpCallbacks, TcpListener, TcpSocket } from "../../src/core/io.js";
 
+/**
+ * A socket with the board's semantics (Moddable's lwIP tcp.c): no pause(); read() takes exactly
+ * what is asked and throws when asked for more than is buffered; write() is all or nothing within
+ * the space last reported and returns the space left.
+ */
 export class FakeSocket implements TcpSocket {
 	target: unknown;
 	inbox: Uint8Array[] = [];
 	out: number[] = [];
 	closed = false;
-	paused = false;
+	/** send space: set by onWritable reports, used up by writes */
+	space = 0;
+	/** the connection failed: write() does nothing */
+	gone = false;
 	remoteAddress: string;
 	constructor(public cb: TcpCallbacks, peer: string) {
 		this.remoteAddress = peer;
 	}
-	read(into: Uint8Array): number {
+	read(into: Uint8Array): number | undefined {
+		const have = this.pending();
+		if (!have) return undefined;
+		if (into.length > have) throw new Error("invalid");
 		let n = 0;
-		while (n < into.length && this.inbox.length) {
+		while (n < into.length) {
 			const head = this.inbox[0];
 			const take = Math.min(head.length, into.length - n);
 			into.set(head.subarray(0, take), n);
@@ -26,9 +37,13 @@ export class FakeSocket implements TcpSocket {
 		}
 		return n;
 	}
-	write(data: Uint8Array): void {
+	write(data: Uint8Array): number | undefined {
 		if (this.closed) throw new Error("closed");
+		if (this.gone) return undefined;
+		if (data.length > this.space) throw new Error("would block");
+		this.space -= data.length;
 		for (const b of data) this.out.push(b);
+		return this.space;
 	}
 	close(): void {
 		this.closed = true;
@@ -47,9 +62,9 @@ export class FakeIo implements HostIo {
 	maxSockets = 8;
 	time = 1000;
 	timers: FakeTimer[] = [];
+	/** peers the listener holds (not accepted yet) */
 	pendingPeers: string[] = [];
 	sockets: FakeSocket[] = [];
-	listenerPaused = false;
 	onPending: ((l: TcpListener, n: number) => void) | null = null;
 	listener: TcpListener = { port: 7681, close() {} };
 	/** write budget reported to each new socket */
@@ -67,12 +82,6 @@ export class FakeIo implements HostIo {
 		this.sockets.push(s);
 		return s;
 	}
-	pauseListener(_l: TcpListener, paused: boolean): void {
-		this.listenerPaused = paused;
-	}
-	pauseRead(socket: TcpSocket, paused: boolean): void {
-		(socket as FakeSocket).paused = paused;
-	}
 	setTimer(fn: () => void, ms: number, repeat: boolean): unknown {
 		const t: FakeTimer = { fn, at: this.time + ms, every: repeat ? ms : 0, live: true };
 		this.timers.push(t);
@@ -85,32 +94,41 @@ export class FakeIo implements HostIo {
 		return this.time;
 	}
 
+	/** A peer arrives at the listener, which announces everything it holds (as the board's does). */
+	arrive(peer = "127.0.0.1"): void {
+		this.pendingPeers.push(peer);
+		this.onPending!(this.listener, this.pendingPeers.length);
+		this.run();
+	}
 	/** A peer connects; returns its socket after the context accepted it and it became writable. */
 	connect(peer = "127.0.0.1"): FakeSocket {
-		this.pendingPeers.push(peer);
-		this.onPending!(this.listener, 1);
+		const before = this.sockets.length;
+		this.arrive(peer);
+		if (this.sockets.length === before) throw new Error("the context did not accept the peer");
 		const s = this.sockets[this.sockets.length - 1];
-		s.cb.onWritable.call(s, this.budget);
-		this.run();
+		this.drain(s, this.budget);
 		return s;
 	}
-	/** Bytes arrive from the peer. */
+	/** Bytes arrive from the peer: onReadable with everything buffered. */
 	send(s: FakeSocket, data: string | Uint8Array): void {
 		s.inbox.push(typeof data === "string" ? Buffer.from(data, "latin1") : data);
-		this.pump(s);
+		if (!s.closed) s.cb.onReadable.call(s, s.pending());
+		this.run();
 	}
-	/** Deliver readable data while the socket is not paused. */
-	pump(s: FakeSocket): void {
-		let guard = 0;
-		while (!s.closed && !s.paused && s.pending() > 0 && guard++ < 1000) {
-			s.cb.onReadable.call(s, s.pending());
-			this.run();
-		}
+	/** The peer closed or reset: onError once the buffered bytes are read (the board's order). */
+	hangUp(s: FakeSocket): void {
+		s.gone = true;
+		if (!s.closed && !s.pending()) s.cb.onError.call(s);
+		this.run();
+	}
+	/** Let the loop run (e.g. after rx flow control was turned back on). */
+	pump(_s?: FakeSocket): void {
 		this.run();
 	}
 	/** The socket's send buffer drained: report room again. */
 	drain(s: FakeSocket, n = this.budget): void {
-		s.cb.onWritable.call(s, n);
+		s.space = n;
+		if (!s.closed) s.cb.onWritable.call(s, n);
 		this.run();
 	}
 	/** Run due timers (zero-delay ones at once), optionally advancing the clock. */

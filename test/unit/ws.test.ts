@@ -202,11 +202,27 @@ describe("WebSocket role (unit, fake host)", () => {
 		const { io, s, ctx } = setup(got, {}, { pauseAfter: 1 });
 		io.send(s, Buffer.concat([clientFrame(1, "one"), clientFrame(1, "two"), clientFrame(1, "three")]));
 		assert.equal(got.pieces.length, 1);
-		assert.equal(s.paused, true);
 		const wsi = [...ctx.wsis][0];
+		assert.ok(wsi.rxStash && wsi.rxPaused, "the rest waits, not handed on");
 		wsi.rxFlowControl(true);
 		io.pump(s);
 		assert.deepEqual(got.pieces.map((p) => p.data.toString()), ["one", "two", "three"]);
+	});
+
+	it("closes with 1008 a peer that pings and never reads once more than maxBackpressure would queue", () => {
+		const got = fresh();
+		const { io, s, ctx } = setup(got, { maxBackpressure: 1024 });
+		io.drain(s, 0);	// the peer stopped reading: the socket has no room
+		const ping = clientFrame(9, Buffer.alloc(125, 1));
+		for (let i = 0; i < 20; i++) io.send(s, ping);
+		assert.equal(ctx.stats.backpressureClosed, 1);
+		const wsi = [...ctx.wsis][0];
+		assert.ok(wsi.txPending && wsi.txPending.length <= 1024 + 200, "the queue stays bounded");
+		io.drain(s, 1 << 20);	// the peer reads at last: pongs, then the close
+		assert.equal(closeCode(s), 1008);
+		assert.match(out(s).frames.find((f) => f.opcode === 8)!.payload.subarray(2).toString(), /maxBackpressure \(1024 bytes\)/);
+		io.run(3000);
+		assert.equal(s.closed, true);
 	});
 
 	it("sends one message per SERVER_WRITEABLE", () => {
