@@ -19,7 +19,8 @@ const cfg = config as DemoConfig;
 
 /** Context limits a config override may set (e.g. `xsws run timeoutSecs=2`); see README "Options and limits". */
 const LIMITS = ["maxConnections", "maxHttpHeaderPool", "maxHttpHeaderData", "maxHttpHeaders", "maxUriLength",
-	"maxHttpBodySize", "rxBufferSize", "txChunkSize", "timeoutSecs", "keepaliveTimeout", "ipLimitAh", "ipLimitWsi"] as const;
+	"maxHttpBodySize", "rxBufferSize", "txChunkSize", "timeoutSecs", "keepaliveTimeout", "ipLimitAh", "ipLimitWsi",
+	"maxWsMessageSize", "maxBackpressure", "silentGraceMs"] as const;
 const limits: Partial<ContextOptions> = {};
 for (const k of LIMITS) {
 	const v = (config as Record<string, unknown>)[k];

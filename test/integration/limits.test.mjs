@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { startSim, exchange, get, status, sleep, HOST } from './sim.mjs';
+import { startSim, exchange, get, status, sleep, HOST, ON_MODDABLE, TIME_SCALE } from './sim.mjs';
 import { handshake, clientFrame } from '../../build/js/test/support/ws-client.js';
 
 /**
@@ -67,10 +67,10 @@ async function lorisAgainstNormal(sim, t) {
   try {
     await sleep(1500);	// let the churn settle
     const results = await normalClients(sim.port, 20);
-    const late = results.filter((r) => r.responses[0]?.status !== 200 || r.ms > 2000);
+    const late = results.filter((r) => r.responses[0]?.status !== 200 || r.ms > 2000 * TIME_SCALE);
     const times = results.map((r) => r.ms).sort((a, b) => a - b);
     const s = await status(sim.port);
-    assert.equal(late.length, 0, `not served within 2 s: ${JSON.stringify(late.map((r) => [r.responses[0]?.status, r.ms, r.error]))}`);
+    assert.equal(late.length, 0, `not served within ${2 * TIME_SCALE} s: ${JSON.stringify(late.map((r) => [r.responses[0]?.status, r.ms, r.error]))}`);
     t.test.title += ` [20/20 in ${times[0]}–${times[times.length - 1]} ms (median ${times[10]}); loris opened ${loris.opened}, dropped ${loris.dropped}; reapedSlow ${s.stats.reapedSlow}, ahStolen ${s.stats.ahStolen}, timeouts ${s.stats.timeouts}]`;
     return s;
   } finally {
@@ -160,7 +160,9 @@ describe('integration: at the board\'s limits', function () {
       const took = Date.now() - t0;
       // the stalled reader is closed after 5 s (lws-mirror STALL_MS); the sender's slot must go sooner
       assert.ok(now < before, `the reset sender still holds its slot after ${took} ms (${now} open)`);
-      assert.match(sim.log(), /the peer went away while its bytes waited unread/);
+      // found by the probe of unread connections; on Moddable's Linux runtime a write to the
+      // reset peer (the mirror's) can fail first, which closes it just as well
+      assert.match(sim.log(), ON_MODDABLE ? /went away while its bytes waited unread|write failed/ : /the peer went away while its bytes waited unread/);
       this.test.title += ` [slot freed ${took} ms after the reset]`;
     } finally {
       for (const s of socks) s.destroy();
@@ -169,6 +171,9 @@ describe('integration: at the board\'s limits', function () {
   });
 
   it('a WebSocket peer that pings fast and never reads is closed with 1008; the heap comes back to where it was', async function () {
+    // Moddable's Linux tcp.c drops the unwritten tail of a partial write() (it ignores write()'s
+    // count) and reports no heap: the peer gets a corrupt stream there, not backpressure
+    if (ON_MODDABLE) this.skip();
     const sim = await startSim();
     try {
       // one WebSocket first: the context makes its shared WebSocket buffers once

@@ -4,9 +4,18 @@ import { spawn, execFile } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moddableCommand } from '../../tools/moddable-lin.mjs';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HOST = '127.0.0.1';
+
+/**
+ * `npm run test:moddable` runs these tests against the demo built with the user's Moddable SDK
+ * and run in Moddable's own Linux simulator (mcsim) instead of ours (tools/test-moddable.mjs).
+ */
+export const ON_MODDABLE = process.env.XSWS_TARGET === 'moddable';
+/** Time limits are multiplied by this there: Moddable's Linux sockets are polled every 20 ms. */
+export const TIME_SCALE = Number(process.env.XSWS_TIME_SCALE) || 1;
 
 const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)\//;
 
@@ -14,12 +23,18 @@ const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)\//;
  * Run `node tools/xsws.mjs run --port 0 ...args` (cwd: the repository root) and wait for the
  * firmware's "listening on" line. Resolves { port, log(), stop(), exited }; rejects with the
  * log when the simulator exits or says nothing in time (e.g. "memory full" at start-up).
+ * With ON_MODDABLE, the same firmware and config overrides run in Moddable's mcsim.
  */
 export function startSim(args = [], { startTimeoutMs = 20000 } = {}) {
-  const child = spawn(process.execPath, [join(repositoryRoot, 'tools', 'xsws.mjs'), 'run', '--port', '0', ...args], {
+  const command = ON_MODDABLE
+    ? moddableCommand(args)
+    : { file: process.execPath, args: [join(repositoryRoot, 'tools', 'xsws.mjs'), 'run', '--port', '0', ...args], env: process.env };
+  if (ON_MODDABLE) startTimeoutMs = Math.max(startTimeoutMs, 120000);	// the first run of a config builds it
+  const child = spawn(command.file, command.args, {
     cwd: repositoryRoot,
+    env: command.env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,	// its own process group: stop() ends node and the simulator together
+    detached: true,	// its own process group: stop() ends everything it started together
   });
   let text = '';
   let exitInfo = null;

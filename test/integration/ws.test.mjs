@@ -6,7 +6,7 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import WebSocket from 'ws';
-import { startSim, status, sleep, HOST } from './sim.mjs';
+import { startSim, status, sleep, HOST, ON_MODDABLE } from './sim.mjs';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
@@ -185,7 +185,10 @@ describe('WebSocket server on XS over TCP', function () {
     assert.deepEqual(await closed, [1001, 'seeya']);
   });
 
-  it('keeps the heap bounded while a mirror peer floods and another has stalled', async () => {
+  it('keeps the heap bounded while a mirror peer floods and another has stalled', async function () {
+    // the simulator's heap figures; and Moddable's Linux tcp.c drops the unwritten tail of a
+    // partial write() (it ignores write()'s count), so a stalled reader looks like a taker there
+    if (ON_MODDABLE) this.skip();
     const before = (await status(sim.port)).heap;
     // The stalled client never reads, with a tiny receive window (python3 can set SO_RCVBUF
     // before connecting; Node can't): the server's writes to it back up, the ring fills, and
@@ -243,7 +246,8 @@ describe('WebSocket server on XS over TCP', function () {
     flooder.terminate();
   });
 
-  it('keeps XS heap per idle WebSocket connection under 1 KB (ESP32 equivalent)', async () => {
+  it('keeps XS heap per idle WebSocket connection under 1 KB (ESP32 equivalent)', async function () {
+    if (ON_MODDABLE) this.skip();	// the simulator's heap figures (Moddable's Linux runtime reports none)
     const N = 5;
     await sleep(200);
     const before = (await status(sim.port)).heap;
