@@ -17,7 +17,8 @@ const PEERS = [
   { program: '/usr/bin/chromium', pkg: 'chromium', why: 'headless browser peer' },
   { program: 'libwebsockets-test-server', pkg: 'libwebsockets-test-server', why: 'reference lws server' },
   { program: 'libwebsockets-test-client', pkg: 'libwebsockets-test-server', why: 'reference lws client' },
-  { program: 'python3', pkg: 'python3', why: 'a peer with a tiny receive window (SO_RCVBUF) in the WebSocket flood test' },
+  { program: 'python3', pkg: 'python3', why: 'a peer with a tiny receive window (SO_RCVBUF) in the WebSocket flood and ping-flood tests' },
+  { program: 'ss', pkg: 'iproute2', why: 'counting connections left in CLOSE-WAIT after a burst' },
   { program: 'wrk', pkg: 'wrk', why: 'HTTP load generator for `npm run bench`', optional: true },
 ];
 

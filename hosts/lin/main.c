@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #ifndef XSWS_VERSION
 	#define XSWS_VERSION "0.0.0"
@@ -256,6 +257,16 @@ static void xswsInstallSignals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* a desktop heap serves thousands of connections: take the hard descriptor limit, not 1024 */
+static void xswsRaiseDescriptorLimit(void)
+{
+	struct rlimit limit;
+	if ((getrlimit(RLIMIT_NOFILE, &limit) == 0) && (limit.rlim_cur < limit.rlim_max)) {
+		limit.rlim_cur = (limit.rlim_max > 65536) ? 65536 : limit.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &limit);
+	}
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static long xswsNumberOption(const char* name, const char* value)
@@ -335,6 +346,7 @@ int main(int argc, char* argv[])
 			slots, xswsHost.slotBaseline, chunk, xswsHost.chunkBaseline, stack, fixed ? "fixed" : "growable");
 
 	xswsInstallSignals();
+	xswsRaiseDescriptorLimit();
 	the = xswsCreate(slots + xswsHost.slotBaseline, chunk + xswsHost.chunkBaseline, stack, fixed);
 	if (!the) {
 		fprintf(stderr, "xsws-sim: cannot create the XS machine\n");

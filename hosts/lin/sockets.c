@@ -335,6 +335,10 @@ static void xswsTCPFlush(xswsTCP tcp)
 	if (moved) {
 		memmove(tcp->tx, tcp->tx + moved, tcp->txLength - moved);
 		tcp->txLength -= moved;
+		if (!tcp->txLength) {
+			free(tcp->tx);
+			tcp->tx = NULL;
+		}
 		xswsTCPTrigger(tcp, kTCPWritable);
 	}
 }
@@ -601,6 +605,9 @@ consumed:
 	tcp->rxStart += requested;
 	tcp->rxLength -= requested;
 	if (!tcp->rxLength) {
+		/* like a freed pbuf chain: an idle socket holds no buffer */
+		free(tcp->rx);
+		tcp->rx = NULL;
 		tcp->rxStart = 0;
 		if (tcp->error)
 			xswsTCPTrigger(tcp, kTCPError);   /* now the error can be delivered */
