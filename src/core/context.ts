@@ -227,8 +227,8 @@ export class Context {
 		return false;
 	}
 
-	/** Room may have appeared: accept held peers in the next service pass. */
-	private wantAccept(): void {
+	/** Room may have appeared (a close, a connection going idle or first heard from): accept held peers in the next service pass. */
+	roomMayHaveChanged(): void {
 		if (this.acceptDue || this.destroyed || !this.peersHeld()) return;
 		this.acceptDue = true;
 		this.armService();
@@ -278,7 +278,7 @@ export class Context {
 		const victim = slow ?? idle;
 		if (!victim) {
 			if (graceEnds && this.graceTimer === null) {
-				this.graceTimer = this.io.setTimer(() => { this.graceTimer = null; this.wantAccept(); }, Math.max(1, graceEnds - now), false);
+				this.graceTimer = this.io.setTimer(() => { this.graceTimer = null; this.roomMayHaveChanged(); }, Math.max(1, graceEnds - now), false);
 			}
 			return false;
 		}
@@ -287,11 +287,6 @@ export class Context {
 		lwsl.info(`wsi ${victim.id} (${victim.peer}) closed to make room (${victim === slow ? "slow head" : "idle"})`);
 		this.finalClose(victim);
 		return true;
-	}
-
-	/** A connection became reapable (e.g. idle keep-alive): peers held by a listener may take its place. */
-	roomMayHaveChanged(): void {
-		this.wantAccept();
 	}
 
 	/** Run a role handler with closes deferred until it unwinds, then act on its verdict. */
@@ -319,7 +314,7 @@ export class Context {
 	private heard(wsi: Wsi): void {
 		if (wsi.flags & WsiFlag.HEARD) return;
 		wsi.flags |= WsiFlag.HEARD;
-		this.wantAccept();
+		this.roomMayHaveChanged();
 	}
 
 	private onReadable(wsi: Wsi, count: number): void {
@@ -568,7 +563,7 @@ export class Context {
 			else this.peerCount.delete(wsi.peer);
 		}
 		// a slot is free: peers held by a listener may have it (the listener will not announce them again)
-		this.wantAccept();
+		this.roomMayHaveChanged();
 	}
 
 	/** Close every connection and listener; protocols get PROTOCOL_DESTROY. */
