@@ -123,14 +123,20 @@ static void xswsSetTarget(xsMachine* the, xsSlot* options)
 static void xswsListenersFed(void);
 static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents);
 
+/* Close a connection's descriptor: a listener out of descriptors may accept again */
+static void xswsCloseFd(int fd)
+{
+	close(fd);
+	xswsListenersFed();
+}
+
 /* Close with RST: what lwIP's tcp_close() does when received data was never read (rcv_wnd not
    fully reopened by tcp_recved), and what an aborted socket does. Unsent bytes are lost. */
 static void xswsCloseReset(int fd)
 {
 	struct linger hard = { 1, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
-	close(fd);
-	xswsListenersFed();
+	xswsCloseFd(fd);
 }
 
 /* ---- accepted connections, between Listener.read() and new TCP({from}) -------------------- */
@@ -139,9 +145,8 @@ static void xswsPendingDestroy(void* data)
 {
 	xswsPending pending = data;
 	if (pending) {
-		close(pending->fd);
+		xswsCloseFd(pending->fd);
 		free(pending);
-		xswsListenersFed();
 	}
 }
 static xsHostHooks gxPendingHooks = { xswsPendingDestroy, NULL, NULL };
@@ -505,8 +510,7 @@ void xs_tcp_close(xsMachine* the)
 	if (fd < 0)
 		return;
 	if (tcp->gone) {
-		close(fd);
-		xswsListenersFed();
+		xswsCloseFd(fd);
 		return;
 	}
 	if (!tcp->rxLength && !tcp->eof && (ioctl(fd, FIONREAD, &unread) < 0))
@@ -534,8 +538,7 @@ void xs_tcp_close(xsMachine* the)
 			return;
 		}
 	}
-	close(fd);
-	xswsListenersFed();
+	xswsCloseFd(fd);
 }
 
 /* a closed socket sending the bytes write() accepted; data from the peer aborts it (lwIP: data on
@@ -565,10 +568,8 @@ static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
 		xswsPollerRemove(poller);
 		if (reset)
 			xswsCloseReset(poller->fd);
-		else {
-			close(poller->fd);
-			xswsListenersFed();
-		}
+		else
+			xswsCloseFd(poller->fd);
 		xswsTCPFree(linger);
 	}
 }

@@ -322,7 +322,6 @@ export class Context {
 		wsi.rxAvail = count;
 		this.heard(wsi);
 		this.dispatch(wsi, () => this.readSome(wsi));
-		if (wsi.rxPaused && wsi.rxAvail > 0 && !(wsi.flags & WsiFlag.DEAD)) this.armProbe();
 	}
 
 	/**
@@ -330,7 +329,7 @@ export class Context {
 	 * connection that is not reading never hears that its peer reset: look now and then, or it
 	 * would hold its slot for good.
 	 */
-	armProbe(): void {
+	private armProbe(): void {
 		if (this.probeTimer !== null || this.destroyed) return;
 		this.probeTimer = this.io.setTimer(() => this.probeUnread(), PROBE_MS, false);
 	}
@@ -355,8 +354,17 @@ export class Context {
 		if (again) this.armProbe();
 	}
 
-	/** Handle stashed bytes, then read what the socket holds, unless rx is paused (not reading is the flow control). */
+	/**
+	 * Handle stashed bytes, then read what the socket holds, unless rx is paused (not reading is
+	 * the flow control). Left unread, those bytes hide a reset from us: the probe looks for it.
+	 */
 	private readSome(wsi: Wsi): Handled {
+		const r = this.readHeld(wsi);
+		if (wsi.rxPaused && wsi.rxAvail > 0 && !(wsi.flags & WsiFlag.DEAD)) this.armProbe();
+		return r;
+	}
+
+	private readHeld(wsi: Wsi): Handled {
 		const socket = wsi.socket!;
 		const buf = this.rxBuffer;
 		const linger = (wsi.flags & WsiFlag.LINGER) !== 0;

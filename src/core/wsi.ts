@@ -215,7 +215,6 @@ export class Wsi {
 		// Paused is simply not reading (the socket keeps the bytes, TCP pushes back). Resumed, what
 		// is buffered is read now: the socket announces only bytes that arrive after this.
 		if (!after && (this.rxStash || this.rxAvail > 0)) this.context.scheduleService(this);
-		if (after && this.rxAvail > 0) this.context.armProbe();
 	}
 
 	get rxPaused(): boolean {

@@ -293,17 +293,18 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 	});
 
 	it("a waiter for a header block keeps its bytes unread and is served when a block frees", () => {
-		const { io, ctx } = make({ maxHttpHeaderPool: 1 });
-		const a = io.connect();
-		const b = io.connect();
-		// a holds the block while its own handler runs a response over several WRITEABLEs? no: heads
-		// are released before HTTP returns, so the only holders are unfinished heads; with ipLimitAh a
-		// peer's second request waits without stealing from itself
-		io.send(a, "GET /cb/a HTTP/1.1\r\nHost: x\r\n\r\n");
-		assert.equal(responses(a)[0].body, "echo /a");
+		// ipLimitAh 1: the peer's second request waits though a block is free, so nothing is taken
+		const { io, ctx } = make({ maxHttpHeaderPool: 2, ipLimitAh: 1 });
+		const a = io.connect("10.0.0.7");
+		const b = io.connect("10.0.0.7");
+		io.send(a, "GET /cb/a HTTP/1.1\r\n");
 		io.send(b, get("/cb/b"));
-		assert.equal(responses(b)[0].body, "echo /b");
-		assert.equal(ctx.stats.ahStolen, 0);
+		assert.equal(b.text(), "", "b waits");
+		assert.equal(ctx.stats.ahWaits, 1);
+		assert.equal(ctx.stats.ahStolen, 0, "a block is free: nothing is taken from a");
+		io.send(a, "Host: x\r\n\r\n");
+		assert.equal(responses(a)[0].body, "echo /a");
+		assert.equal(responses(b)[0].body, "echo /b", "served once a's block came back");
 	});
 
 	it("times out a slow sender with 408 while others are served", () => {
