@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { processManifest } from '../tools/manifest.mjs';
+import { DESKTOP_HEAP, simulatorArgs } from '../tools/boards.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '..');
@@ -25,7 +26,6 @@ const HOST = '127.0.0.1';
 const SIM = join(root, 'build', 'lin', 'xsws-sim');
 const LWS = 'libwebsockets-test-server';
 const LWS_DIR = '/usr/share/libwebsockets-test-server';
-const DESKTOP_HEAP = { heap: 4 * 1024 * 1024, chunk: 64 * 1024 * 1024, stack: 8192 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const IDLE = Number(process.env.BENCH_IDLE ?? 1000);
 const sections = new Set(process.argv.slice(2));
@@ -133,8 +133,7 @@ function startXsws(label, { desktop = true, overrides = [], manifest = join(root
   const result = processManifest(manifest, { overrides: ['port=0', ...overrides], name: `bench-${label}`, warn: () => {} });
   const args = ['--map', result.mapPath, '--entry', result.entry, '--resources', result.resourcesDir];
   for (const specifier of result.preload ?? []) args.push('--preload', specifier);
-  if (desktop) args.push('--slots', String(DESKTOP_HEAP.heap), '--chunk', String(DESKTOP_HEAP.chunk), '--stack', String(DESKTOP_HEAP.stack));
-  else args.push('--slots', String(result.creation.heap), '--chunk', String(result.creation.chunk), '--stack', String(result.creation.stack), '--fixed');
+  args.push(...simulatorArgs({ manifestCreation: result.creation, desktopHeap: desktop }));
   return startProcess(`xsws ${label}`, SIM, args, { ready: /listening on http:\/\/127\.0\.0\.1:(\d+)\//, core });
 }
 

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { processManifest, repositoryRoot } from '../tools/manifest.mjs';
+import { boardProfile, creationSizes, simulatorArgs } from '../tools/boards.mjs';
+import { execFileSync } from 'node:child_process';
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
 const fixtures = join(repositoryRoot, 'test', 'fixtures', 'host');
@@ -19,9 +21,9 @@ function prepare(name, overrides = {}) {
 }
 
 function simArgs(app, extra = []) {
+  const sizes = creationSizes(app.creation);
   return ['--quiet', '--map', app.mapPath, '--entry', app.entry, '--resources', app.resourcesDir,
-    '--slots', String(app.creation.heap), '--chunk', String(app.creation.chunk),
-    '--stack', String(app.creation.stack), ...extra];
+    '--slots', String(sizes.heap), '--chunk', String(sizes.chunk), '--stack', String(sizes.stack), ...extra];
 }
 
 /** Run a firmware to completion (bounded by timeout): {status, stdout, stderr}. */
@@ -345,6 +347,82 @@ describe('hosts/lin simulator', function () {
       clients.forEach((c) => c.destroy());
     });
   });
+
+  // Sized as on the board: each profile's lwIP figures (hosts/boards.json), seen from outside
+  for (const board of ['esp32', 'esp32s3']) {
+    describe(`lwIP's sizes and pools of the ${board} profile`, function () {
+      const { lwip } = boardProfile(board);
+      let server;
+      const lines = [];
+      let ports;
+      const seen = (predicate, timeout = 5000) => waitFor(() => lines.some(predicate), timeout).then(() => lines.filter(predicate));
+
+      before(async function () {
+        const app = prepare('semantics', { port: 0, heldPort: 0, flood: 100000 });
+        const args = ['--quiet', '--map', app.mapPath, '--entry', app.entry, '--resources', app.resourcesDir,
+          ...simulatorArgs({ board, manifestCreation: app.creation })];
+        const child = spawn(simulator, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        server = { child, stderr: '' };
+        let text = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk) => {
+          text += chunk;
+          const parts = text.split('\n');
+          text = parts.pop();
+          for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
+        });
+        child.stderr.on('data', (chunk) => { server.stderr += chunk; });
+        assert.ok(await waitFor(() => lines.some((l) => l.heldPort), 10000), `no start: ${server.stderr}`);
+        ports = lines.find((l) => l.heldPort);
+      });
+      after(async function () {
+        await stopServer(server);
+      });
+
+      const open = (port) => new Promise((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', reject);
+      });
+
+      it(`the writable space is the send buffer (${lwip.sndBuf}, TCP_SND_BUF) and never more`, async function () {
+        const socket = await open(ports.port);
+        socket.on('data', () => {});
+        socket.write('W');
+        const [r] = await seen((l) => l.scenario === 'W' && !l.stage);
+        const [again] = await seen((l) => l.scenario === 'W' && l.stage === 'writable again');
+        socket.destroy();
+        assert.equal(r.count, lwip.sndBuf);
+        assert.ok(again.count > 0 && again.count <= lwip.sndBuf, `onWritable ${again.count}`);
+      });
+
+      it(`a reader that stalls pushes the peer back after about the window (${lwip.wnd}, TCP_WND)`, async function () {
+        const socket = await open(ports.port);
+        const flood = Buffer.alloc(100000, 3);
+        flood[0] = 'F'.charCodeAt(0);
+        let reply = '';
+        socket.on('data', (b) => { reply += b; });
+        socket.write(flood);
+        await sleep(250);
+        // what the server side holds: the host's bytes for read() plus the kernel's (ss Recv-Q)
+        const row = execFileSync('ss', ['-tnH', 'state', 'established', `( sport = :${ports.port} and dport = :${socket.localPort} )`], { encoding: 'utf8' }).trim();
+        const kernel = Number(row.split(/\s+/)[0]);
+        const [held] = await seen((l) => l.scenario === 'F' && l.stage === 'held');
+        const total = held.max + kernel;
+        this.test.title += ` [held ${held.max} + kernel ${kernel} = ${total} bytes]`;
+        assert.equal(held.max, lwip.wnd, 'the host holds a window for read()');
+        assert.ok(Number.isInteger(kernel) && total >= lwip.wnd && total <= lwip.wnd + lwip.mss, `the server took ${total} bytes`);
+        const [done] = await seen((l) => l.scenario === 'F' && l.total);
+        assert.equal(done.total, 100000);
+        assert.ok(await waitFor(() => reply === 'OK'));
+        socket.destroy();
+      });
+
+      it(`at most ${lwip.listenPcbs} listeners (MEMP_NUM_TCP_PCB_LISTEN): one more throws "no memory"`, function () {
+        const r = lines.find((l) => l.listeners !== undefined);
+        assert.deepEqual(r, { listeners: lwip.listenPcbs, listenerError: 'no memory' });
+      });
+    });
+  }
 
   it('outgoing TCP: connect, write, read to end of stream; connection refused gives onError', async function () {
     const peer = net.createServer((socket) => socket.on('data', (data) => socket.end(`world:${data}`)));

@@ -36,6 +36,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
+import { boardConfig, boardProfile, effectiveCreation } from './boards.mjs';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 'esp32';
@@ -144,8 +145,9 @@ function runTsc(warn) {
  * @returns {{ manifestPath, outDir, modules, preload, main, config, creation }}
  */
 export function buildEsp32(manifestPath = 'manifest.json', {
-  outDir = join(repositoryRoot, 'build', TARGET), tsc = true, preloadAll = true, log = (message) => console.log(`xsws build: ${message}`),
+  outDir = join(repositoryRoot, 'build', TARGET), tsc = true, preloadAll = true, board, log = (message) => console.log(`xsws build: ${message}`),
 } = {}) {
+  const profile = boardProfile(board);
   const rootFile = resolve(manifestPath);
   let root;
   try {
@@ -226,7 +228,7 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   }
 
   // config and creation: root, then its esp32 block (includes merge first in mcconfig).
-  const config = deepMerge(deepMerge({}, root.config), platform.config);
+  const config = deepMerge(deepMerge({ board: boardConfig(profile.name) }, root.config), platform.config);
   const esp32Config = {};
   for (const [key, value] of Object.entries(config)) {
     if (typeof value === 'string' && (value.startsWith('./') || value.startsWith('../'))) {
@@ -236,7 +238,8 @@ export function buildEsp32(manifestPath = 'manifest.json', {
       esp32Config[key] = ESP32_FILE_ROOT + basename(absolute);
     }
   }
-  const creation = deepMerge(deepMerge({}, root.creation), platform.creation);
+  // the board profile's sizes, under what the manifests set themselves (as the simulator does)
+  const creation = effectiveCreation(profile, deepMerge(deepMerge({}, root.creation), platform.creation));
   creation.main = appName;
 
   const generated = {
@@ -276,17 +279,20 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   const outManifest = join(outDir, 'manifest.json');
   writeFileSync(outManifest, `${JSON.stringify(generated, null, '\t')}\n`);
   log(`wrote ${relative(process.cwd(), outManifest) || outManifest}: ${Object.keys(modules).length} modules (${preload.length} preloaded), main "${appName}"`);
-  return { manifestPath: outManifest, outDir, modules, preload, main: appName, config, creation };
+  log(`board ${profile.name} (${profile.title}): mcconfig -d -m -p ${profile.moddablePlatform}`);
+  return { manifestPath: outManifest, outDir, modules, preload, main: appName, config, creation, board: profile };
 }
 
-export const esp32Usage = `xsws build --target esp32 [--manifest PATH] [--out DIR] [--no-tsc] [--no-preload]
-  compiles the TypeScript (tsc -p .) and writes build/esp32/manifest.json for the Moddable SDK:
+export const esp32Usage = `xsws build --target esp32 [--board NAME] [--manifest PATH] [--out DIR] [--no-tsc] [--no-preload]
+  compiles the TypeScript (tsc -p .) and writes build/esp32/manifest.json for the Moddable SDK,
+  with the board profile's creation sizes (hosts/boards.json; default esp32):
     npx xsws build --target esp32
     cd build/esp32 && mcconfig -d -m -p esp32 ssid="your Wi-Fi" password="secret"
-  (see hosts/esp32/README.md)`;
+  --board esp32s3 | esp32c3 | esp32-psram: then mcconfig -p esp32/esp32s3, esp32/esp32c3,
+  esp32/m5stack_core2 (the build prints which). See hosts/esp32/README.md.`;
 
 export function parseBuildArgs(args) {
-  const options = { target: null, manifest: 'manifest.json', out: undefined, tsc: true, preload: true, help: false };
+  const options = { target: null, manifest: 'manifest.json', out: undefined, tsc: true, preload: true, help: false, board: undefined };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const next = () => {
@@ -300,6 +306,8 @@ export function parseBuildArgs(args) {
     else if (arg.startsWith('--manifest=')) options.manifest = arg.slice(11);
     else if (arg === '--out') options.out = resolve(next());
     else if (arg.startsWith('--out=')) options.out = resolve(arg.slice(6));
+    else if (arg === '--board') options.board = next();
+    else if (arg.startsWith('--board=')) options.board = arg.slice(8);
     else if (arg === '--no-tsc') options.tsc = false;
     else if (arg === '--no-preload') options.preload = false;
     else throw new Error(`unknown option "${arg}"`);
@@ -314,7 +322,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.log(esp32Usage);
       process.exit(0);
     }
-    buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, ...(options.out ? { outDir: options.out } : {}) });
+    buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, board: options.board, ...(options.out ? { outDir: options.out } : {}) });
   } catch (error) {
     console.error(`xsws build: ${error.message}`);
     process.exit(1);

@@ -8,7 +8,7 @@
 // such as $(MODDABLE)/... are skipped with a warning), modules ("*": paths whose basename is the
 // specifier, "specifier": "path" aliases, "prefix/*": "dir/*"), data/resources ("*": paths,
 // copied into the resources directory), config (merged, later wins, then key=value overrides),
-// creation (chunk.initial, heap.initial, stack, main; ESP32 defaults), platforms (the "lin"
+// creation (as given: the board profile of tools/boards.mjs fills in the rest), platforms (the "lin"
 // block, or "..." when there is no "lin"), build (variables for $(NAME) in paths).
 // Ignored on lin: defines, strip, and every other platform's block. `preload` names the modules
 // the simulator loads before it measures its baseline (on the board they live in flash).
@@ -28,7 +28,6 @@ import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const hostManifest = join(repositoryRoot, 'hosts', 'lin', 'manifest.json');
-export const defaultCreation = Object.freeze({ chunk: { initial: 78848 }, heap: { initial: 4928 }, stack: 512 });
 const PLATFORM = 'lin';
 
 function isPlainObject(value) {
@@ -78,7 +77,7 @@ class ManifestReader {
     this.resources = new Map();     // name -> absolute source path
     this.config = {};
     this.preload = [];
-    this.creation = deepMerge({}, defaultCreation);
+    this.creation = {};
   }
 
   expand(text, where) {
@@ -245,11 +244,8 @@ export function processManifest(manifestPath = 'manifest.json', {
   return {
     mapPath,
     entry: String(creation.main ?? 'main'),
-    creation: {
-      chunk: Number(creation.chunk?.initial ?? defaultCreation.chunk.initial),
-      heap: Number(creation.heap?.initial ?? defaultCreation.heap.initial),
-      stack: Number(creation.stack ?? defaultCreation.stack),
-    },
+    // what the manifest sets; the board profile (tools/boards.mjs) gives the rest
+    creation,
     resourcesDir,
     configPath,
     appDir,

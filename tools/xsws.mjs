@@ -1,19 +1,17 @@
 #!/usr/bin/env node
 // xsws command line (MIT). Node built-ins only.
 //
-//   xsws run [--manifest path] [--port N] [--desktop-heap] [key=value ...]
-//   xsws build --target esp32 [--manifest path] [--out dir] [--no-tsc] [--no-preload]
+//   xsws run [--manifest path] [--port N] [--board NAME] [--desktop-heap] [key=value ...]
+//   xsws build --target esp32 [--board NAME] [--manifest path] [--out dir] [--no-tsc] [--no-preload]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { processManifest, repositoryRoot } from './manifest.mjs';
 import { ensureUiZip } from './ui.mjs';
 import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
+import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from './boards.mjs';
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
-
-// --desktop-heap: a large, growable heap for load tests and comparisons with Linux servers
-const DESKTOP_HEAP = { heap: 4 * 1024 * 1024, chunk: 64 * 1024 * 1024, stack: 8192 };
 
 const usage = `usage: xsws <command> [options]
 
@@ -24,14 +22,18 @@ commands:
 xsws run [options] [key=value ...]
   --manifest PATH   the firmware's Moddable manifest (default ./manifest.json)
   --port N          sugar for the config override port=N (the firmware reads config.port)
-  --desktop-heap    a large growable heap (4M slots, 64 MiB chunks, stack 8192) instead of the
-                    manifest's creation sizes as a fixed heap (the board's budget, the default)
+  --board NAME      the board profile (hosts/boards.json): its XS creation sizes as the heap
+                    and lwIP's sizes and pools for the sockets (default esp32; also
+                    ${boardNames().filter((n) => n !== 'esp32').join(', ')})
+  --desktop-heap    a large growable heap (4M slots, 64 MiB chunks, stack 8192) and no lwIP
+                    pool limits, for load tests (buffer sizes stay the board's)
   --resources DIR   serve Resource files from DIR instead of the manifest's data/resources
   --help            this text
   key=value         override a config value (mc/config); dotted keys nest (a.b=1)
 
-The simulator adds the measured empty-machine baseline (~3,900 slots, ~16 KB) on top of the
-manifest's creation sizes: on the board those built-ins live in flash.
+The simulator adds the measured empty-machine baseline (the built-ins and the preloaded modules,
+~10,100 slots and ~35 KB for the demo) on top of the board's sizes: on the board they live in
+flash. A manifest's own creation values win over the board's.
 `;
 
 function fail(message, status = 2) {
@@ -40,7 +42,7 @@ function fail(message, status = 2) {
 }
 
 function parseRun(args) {
-  const options = { manifest: 'manifest.json', overrides: [], desktopHeap: false, resources: null };
+  const options = { manifest: 'manifest.json', overrides: [], desktopHeap: false, resources: null, board: undefined };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const next = () => {
@@ -57,6 +59,8 @@ function parseRun(args) {
       if (!/^\d+$/.test(value) || Number(value) > 65535) fail(`--port: invalid port "${value}"`);
       options.overrides.push(`port=${value}`);
     } else if (arg === '--desktop-heap') options.desktopHeap = true;
+    else if (arg === '--board') options.board = next();
+    else if (arg.startsWith('--board=')) options.board = arg.slice(8);
     else if (arg === '--resources') options.resources = next();
     else if (!arg.startsWith('-') && arg.includes('=')) options.overrides.push(arg);
     else fail(`unknown option "${arg}"\n\n${usage}`);
@@ -68,22 +72,19 @@ function run(args) {
   const options = parseRun(args);
   if (!existsSync(simulator)) fail(`${simulator} is missing: run "npm run build"`, 1);
   let result;
+  let boardArgs;
   try {
+    boardProfile(options.board);
     ensureUiZip();
-    result = processManifest(options.manifest, { overrides: options.overrides });
+    result = processManifest(options.manifest, { overrides: [...boardConfigOverrides(options.board), ...options.overrides] });
+    boardArgs = simulatorArgs({ board: options.board, manifestCreation: result.creation, desktopHeap: options.desktopHeap });
   } catch (error) {
     fail(error.message, 1);
   }
   const simArgs = ['--map', result.mapPath, '--entry', result.entry,
     '--resources', options.resources ?? result.resourcesDir];
   for (const specifier of result.preload ?? []) simArgs.push('--preload', specifier);
-  if (options.desktopHeap) {
-    simArgs.push('--slots', String(DESKTOP_HEAP.heap), '--chunk', String(DESKTOP_HEAP.chunk),
-      '--stack', String(DESKTOP_HEAP.stack));
-  } else {
-    simArgs.push('--slots', String(result.creation.heap), '--chunk', String(result.creation.chunk),
-      '--stack', String(result.creation.stack), '--fixed');
-  }
+  simArgs.push(...boardArgs);
   const child = spawn(simulator, simArgs, { stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);
@@ -115,7 +116,7 @@ switch (command) {
     }
     if (options.target !== 'esp32') fail(`build: unknown target "${options.target ?? ''}" (only --target esp32)\n\n${esp32Usage}`);
     try {
-      buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, ...(options.out ? { outDir: options.out } : {}) });
+      buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, board: options.board, ...(options.out ? { outDir: options.out } : {}) });
     } catch (error) {
       fail(`build: ${error.message}`, 1);
     }

@@ -14,6 +14,8 @@ interface DemoConfig {
 	www?: string;
 	logLevel?: number;
 	maxSockets?: number;
+	/** the board profile (tools/boards.mjs boardConfig) */
+	board?: { name?: string; tcpPcbs?: number };
 }
 const cfg = config as DemoConfig;
 
@@ -31,7 +33,7 @@ if (cfg.logLevel !== undefined) setLogLevel(cfg.logLevel);
 
 /** Start the server; errors are logged here because the board drops a rejected main silently. */
 async function start(): Promise<void> {
-	const io = moddableHost({ maxSockets: cfg.maxSockets });
+	const io = moddableHost({ maxSockets: cfg.maxSockets, tcpPcbs: cfg.board?.tcpPcbs });
 	const protocols: Protocol[] = await linkedPlugins();
 
 	const context = createContext({

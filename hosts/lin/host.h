@@ -85,9 +85,27 @@ typedef struct {
 	long slotBaseline, chunkBaseline;           /* measured empty machine, added on top */
 	long slotPeak, chunkPeak;
 	int fixed;             /* --fixed: no heap growth */
+	long heapLimit;        /* bytes all slots, chunks and the stack may take (creation static, or
+	                          a PSRAM budget); 0: no limit. The baseline is added on top. */
+	long heapAllocated;    /* bytes the machine's slot and chunk blocks take now */
 	const char* resourcesDir;
 } xswsHostState;
 extern xswsHostState xswsHost;
+
+/* ---- lwIP's sizes and limits of the board profile (main.c options, sockets.c enforces) ---- */
+typedef struct {
+	int tcpPcbs;           /* MEMP_NUM_TCP_PCB (CONFIG_LWIP_MAX_ACTIVE_TCP); 0: no limit */
+	int listenPcbs;        /* MEMP_NUM_TCP_PCB_LISTEN (CONFIG_LWIP_MAX_LISTENING_TCP); 0: no limit */
+	int udpPcbs;           /* MEMP_NUM_UDP_PCB (CONFIG_LWIP_MAX_UDP_PCBS); 0: no limit */
+	int sndBuf;            /* TCP_SND_BUF (CONFIG_LWIP_TCP_SND_BUF_DEFAULT) */
+	int wnd;               /* TCP_WND (CONFIG_LWIP_TCP_WND_DEFAULT) */
+	int mss;               /* TCP_MSS (CONFIG_LWIP_TCP_MSS) */
+	int tcpInUse;          /* pcbs held: pending, open, connecting and lingering connections */
+	int listenInUse;
+	int udpInUse;
+	unsigned tcpRefused;   /* connections lwIP could not have taken for want of a pcb */
+} xswsLwipState;
+extern xswsLwipState xswsLwip;
 
 #define XSWS_EXIT_OK 0
 #define XSWS_EXIT_ERROR 1

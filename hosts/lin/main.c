@@ -35,6 +35,16 @@ static void xswsUsage(FILE* file)
 		"  --chunk N        XS chunk heap bytes for the firmware (creation chunk.initial; default 78848)\n"
 		"  --stack N        XS stack slots (creation stack; default 512)\n"
 		"  --fixed          no heap growth, like the board: running out aborts \"memory full\" (exit 3)\n"
+		"  --slot-increment N, --chunk-increment N\n"
+		"                   heap growth steps (creation heap.incremental, chunk.incremental)\n"
+		"  --heap-limit N   bytes slots, chunks and stack may take in all (creation static, or a\n"
+		"                   PSRAM budget); the heap grows in its steps up to it. 0: no limit\n"
+		"  --tcp-pcbs N     lwIP's TCP connections, pending and closing ones included (default 8; 0: no limit)\n"
+		"  --listen-pcbs N  lwIP's listening sockets (default 4; 0: no limit)\n"
+		"  --udp-pcbs N     lwIP's UDP sockets (default 16; 0: no limit)\n"
+		"  --snd-buf N      lwIP's TCP_SND_BUF: write() space per socket (default 8192)\n"
+		"  --wnd N          lwIP's TCP_WND: bytes received and held until read() (default 8192)\n"
+		"  --mss N          lwIP's TCP_MSS (default 1436)\n"
 		"  --resources DIR  where Resource finds its files\n"
 		"  --preload SPEC   a module the board keeps in flash (manifest \"preload\"; repeatable): loaded\n"
 		"                   before the baseline is measured, so its code and objects don't count\n"
@@ -43,7 +53,8 @@ static void xswsUsage(FILE* file)
 		"  --help           this text\n"
 		"\n"
 		"The simulator adds the measured baseline (built-ins and preloaded modules, which live in\n"
-		"flash on the board) on top of --slots and --chunk.\n"
+		"flash on the board) on top of --slots, --chunk and --heap-limit.\n"
+		"The defaults are Moddable's ESP32 (xsws run --board picks a board profile's).\n"
 		"Exit status: 0 done or signalled, 1 start-up error, 2 usage, 3 memory full, 4 stack overflow.\n");
 }
 
@@ -51,7 +62,43 @@ static void xswsVersion(void)
 {
 	printf("xsws-sim %s — XS %d.%d.%d (LGPL-3.0-or-later, from npm @agoric/xsnap 0.15.0); xsws is MIT\n",
 		XSWS_VERSION, XS_MAJOR_VERSION, XS_MINOR_VERSION, XS_PATCH_VERSION);
+	printf("%d-bit program: XS slots of %d bytes%s\n", (int)(sizeof(void*) * 8), (int)sizeof(txSlot),
+		(sizeof(txSlot) == 16) ? ", as on the ESP32" : " (the ESP32's are 16: heap figures are not the board's bytes)");
 }
+
+/* ---- heap blocks -------------------------------------------------------------------------- */
+
+/* Every chunk and slot block XS takes, the stack included, counted so that a static budget
+   (creation static: one block for all of them, as Moddable's xsHosts.c prepares it) or a PSRAM
+   budget holds as on the board. A header keeps each block's size for the count when it is freed. */
+typedef union { size_t size; double align[2]; } xswsBlockHeader;
+
+static void* xswsHeapTake(size_t size)
+{
+	xswsBlockHeader* header;
+	if (xswsHost.heapLimit && ((xswsHost.heapAllocated + (long)size) > xswsHost.heapLimit))
+		return NULL;
+	header = malloc(sizeof(xswsBlockHeader) + size);
+	if (!header)
+		return NULL;
+	header->size = size;
+	xswsHost.heapAllocated += (long)size;
+	return header + 1;
+}
+
+static void xswsHeapGive(void* block)
+{
+	if (block) {
+		xswsBlockHeader* header = (xswsBlockHeader*)block - 1;
+		xswsHost.heapAllocated -= (long)header->size;
+		free(header);
+	}
+}
+
+void* fxAllocateChunks(txMachine* the, txSize size) { return xswsHeapTake((size_t)size); }
+void fxFreeChunks(txMachine* the, void* chunks) { xswsHeapGive(chunks); }
+txSlot* fxAllocateSlots(txMachine* the, txSize count) { return xswsHeapTake((size_t)count * sizeof(txSlot)); }
+void fxFreeSlots(txMachine* the, void* slots) { xswsHeapGive(slots); }
 
 /* ---- machine ----------------------------------------------------------------------------- */
 
@@ -136,14 +183,16 @@ char* fxCStackLimit(void)
 	return limit;
 }
 
+static long gSlotIncrement = -1, gChunkIncrement = -1;   /* -1: the desktop's steps; 0: that kind never grows */
+
 static txMachine* xswsCreate(long slots, long chunk, long stack, int fixed)
 {
 	txCreation creation;
 	memset(&creation, 0, sizeof(creation));
 	creation.initialChunkSize = (txSize)chunk;
-	creation.incrementalChunkSize = fixed ? 0 : (txSize)((chunk / 4 > 65536) ? chunk / 4 : 65536);
+	creation.incrementalChunkSize = fixed ? 0 : (txSize)((gChunkIncrement >= 0) ? gChunkIncrement : ((chunk / 4 > 65536) ? chunk / 4 : 65536));
 	creation.initialHeapCount = (txSize)slots;
-	creation.incrementalHeapCount = fixed ? 0 : (txSize)((slots / 4 > 4096) ? slots / 4 : 4096);
+	creation.incrementalHeapCount = fixed ? 0 : (txSize)((gSlotIncrement >= 0) ? gSlotIncrement : ((slots / 4 > 4096) ? slots / 4 : 4096));
 	creation.stackCount = (txSize)stack;
 	creation.initialKeyCount = 2048;
 	creation.incrementalKeyCount = 1024;
@@ -269,7 +318,7 @@ static void xswsRaiseDescriptorLimit(void)
 
 /* ---- main ------------------------------------------------------------------------------- */
 
-static long xswsNumberOption(const char* name, const char* value)
+static long xswsCountOption(const char* name, const char* value, long minimum)
 {
 	char* end = NULL;
 	long result;
@@ -279,18 +328,23 @@ static long xswsNumberOption(const char* name, const char* value)
 		exit(XSWS_EXIT_USAGE);
 	}
 	result = strtol(value, &end, 10);
-	if (!*value || *end || (result <= 0) || (result > 0x7FFFFFFF)) {
+	if (!*value || *end || (result < minimum) || (result > 0x7FFFFFFF)) {
 		fprintf(stderr, "xsws-sim: %s: invalid number \"%s\"\n", name, value);
 		exit(XSWS_EXIT_USAGE);
 	}
 	return result;
 }
 
+static long xswsNumberOption(const char* name, const char* value)
+{
+	return xswsCountOption(name, value, 1);
+}
+
 int main(int argc, char* argv[])
 {
 	const char* map = NULL;
 	const char* entry = NULL;
-	long slots = 4928, chunk = 78848, stack = 512;
+	long slots = 4928, chunk = 78848, stack = 512, heapLimit = 0;
 	int fixed = 0, i, status;
 	txMachine* the;
 
@@ -312,6 +366,15 @@ int main(int argc, char* argv[])
 		else if (!strcmp(arg, "--chunk")) { chunk = xswsNumberOption(arg, value); i++; }
 		else if (!strcmp(arg, "--stack")) { stack = xswsNumberOption(arg, value); i++; }
 		else if (!strcmp(arg, "--fixed")) fixed = 1;
+		else if (!strcmp(arg, "--slot-increment")) { gSlotIncrement = xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--chunk-increment")) { gChunkIncrement = xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--heap-limit")) { heapLimit = xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--tcp-pcbs")) { xswsLwip.tcpPcbs = (int)xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--listen-pcbs")) { xswsLwip.listenPcbs = (int)xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--udp-pcbs")) { xswsLwip.udpPcbs = (int)xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--snd-buf")) { xswsLwip.sndBuf = (int)xswsCountOption(arg, value, 536); i++; }
+		else if (!strcmp(arg, "--wnd")) { xswsLwip.wnd = (int)xswsCountOption(arg, value, 536); i++; }
+		else if (!strcmp(arg, "--mss")) { xswsLwip.mss = (int)xswsCountOption(arg, value, 536); i++; }
 		else if (!strcmp(arg, "--preload") && value) {
 			if (gPreloadCount >= XSWS_MAX_PRELOAD) {
 				fprintf(stderr, "xsws-sim: more than %d --preload modules\n", XSWS_MAX_PRELOAD);
@@ -340,10 +403,26 @@ int main(int argc, char* argv[])
 	xswsHost.chunkLimit = chunk;
 	xswsHost.stackLimit = stack;
 	xswsHost.fixed = fixed;
-	if (!gQuiet)
-		fprintf(stderr, "xsws-sim %s, XS %d.%d.%d (LGPL-3.0-or-later): heap %ld+%ld slots, %ld+%ld chunk bytes, stack %ld, %s\n",
-			XSWS_VERSION, XS_MAJOR_VERSION, XS_MINOR_VERSION, XS_PATCH_VERSION,
+	if (heapLimit) {
+		/* the baseline is in flash on the board: on top of the budget, as for --slots and --chunk */
+		long baseline = xswsHost.slotBaseline * (long)sizeof(txSlot) + xswsHost.chunkBaseline;
+		long initial = (slots + xswsHost.slotBaseline + stack) * (long)sizeof(txSlot) + chunk + xswsHost.chunkBaseline;
+		xswsHost.heapLimit = heapLimit + baseline;
+		if (initial > xswsHost.heapLimit) {
+			fprintf(stderr, "xsws-sim: the initial heap (%ld slots, %ld chunk bytes, stack %ld) exceeds --heap-limit %ld\n",
+				slots, chunk, stack, heapLimit);
+			return XSWS_EXIT_USAGE;
+		}
+	}
+	if (!gQuiet) {
+		fprintf(stderr, "xsws-sim %s, XS %d.%d.%d (LGPL-3.0-or-later), %d-bit: heap %ld+%ld slots, %ld+%ld chunk bytes, stack %ld, %s",
+			XSWS_VERSION, XS_MAJOR_VERSION, XS_MINOR_VERSION, XS_PATCH_VERSION, (int)(sizeof(void*) * 8),
 			slots, xswsHost.slotBaseline, chunk, xswsHost.chunkBaseline, stack, fixed ? "fixed" : "growable");
+		if (heapLimit)
+			fprintf(stderr, " up to %ld bytes", heapLimit);
+		fprintf(stderr, "\nxsws-sim: lwIP %d TCP, %d listening, %d UDP pcbs, send buffer %d, window %d, MSS %d\n",
+			xswsLwip.tcpPcbs, xswsLwip.listenPcbs, xswsLwip.udpPcbs, xswsLwip.sndBuf, xswsLwip.wnd, xswsLwip.mss);
+	}
 
 	xswsInstallSignals();
 	xswsRaiseDescriptorLimit();

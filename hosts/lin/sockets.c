@@ -22,11 +22,15 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-/* lwIP's sizes on the board (Moddable's ESP32 sdkconfig.defaults) */
-#define XSWS_TCP_SND_BUF 8192      /* CONFIG_LWIP_TCP_SND_BUF_DEFAULT: tcp_sndbuf() when nothing is unacked */
-#define XSWS_TCP_WND 8192          /* CONFIG_LWIP_TCP_WND_DEFAULT: received bytes held until read */
+/* lwIP's sizes and pools on the board: the profile's (main.c --tcp-pcbs ...; these defaults are
+   Moddable's ESP32 sdkconfig.defaults, see hosts/lin/README.md) */
+xswsLwipState xswsLwip = {
+	.tcpPcbs = 8, .listenPcbs = 4, .udpPcbs = 16,
+	.sndBuf = 8192, .wnd = 8192, .mss = 1436,
+};
 /* the simulator's own */
 #define XSWS_LINGER_MS 10000       /* a closed socket keeps sending what write() accepted this long */
+#define XSWS_FIN_WAIT_MS 20000     /* lwIP TCP_FIN_WAIT_TIMEOUT: a closed pcb waits this long for the peer's FIN */
 #define XSWS_LISTEN_BACKLOG 4096   /* the kernel's accept queue (capped by net.core.somaxconn) */
 #define XSWS_LISTEN_PENDING 1024   /* accepted connections held for read(); more wait in the kernel */
 
@@ -37,7 +41,7 @@ enum {
 	kTCPError = 1 << 2,
 };
 
-typedef struct {
+typedef struct xswsTCPRecordTag {
 	xswsPoller poller;
 	xsMachine* the;
 	uint8_t connecting;        /* connect() in progress: not ready */
@@ -49,6 +53,8 @@ typedef struct {
 	uint8_t closed;
 	uint8_t delivering;        /* a delivery is on the C stack: the record is freed after it */
 	uint8_t freeLater;
+	uint8_t pcb;               /* holds one of lwIP's MEMP_NUM_TCP_PCB */
+	uint8_t finWait;           /* a closed pcb whose tail is sent: waiting for the peer's FIN */
 	uint8_t* rx;               /* received, not read yet: rx[rxStart .. rxStart + rxLength) */
 	size_t rxStart, rxLength;
 	uint8_t* tx;               /* accepted by write(), not taken by the kernel yet */
@@ -66,6 +72,7 @@ typedef struct {
 typedef struct xswsPendingRecord {
 	struct xswsPendingRecord* next;
 	int fd;
+	uint8_t pcb;
 	char peerAddress[INET6_ADDRSTRLEN];
 	int peerPort;
 } xswsPendingRecord, *xswsPending;
@@ -76,7 +83,8 @@ typedef struct xswsListenerRecord {
 	struct xswsListenerRecord* nextListener;
 	xswsPending pending, pendingTail;
 	int pendingCount;
-	uint8_t starved;           /* accept() hit the descriptor limit: wait for a socket to close */
+	uint8_t starved;           /* accept() hit the descriptor limit or lwIP's pcb pool is empty:
+	                              wait for a socket to close */
 	uint8_t closed;
 	xsSlot self;
 	xsSlot onReadable;
@@ -122,6 +130,7 @@ static void xswsSetTarget(xsMachine* the, xsSlot* options)
 /* A descriptor was closed: listeners that ran out of descriptors may accept again. */
 static void xswsListenersFed(void);
 static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents);
+static void xswsLingerFinWait(struct xswsTCPRecordTag* linger);
 
 /* Close a connection's descriptor: a listener out of descriptors may accept again */
 static void xswsCloseFd(int fd)
@@ -139,6 +148,40 @@ static void xswsCloseReset(int fd)
 	xswsCloseFd(fd);
 }
 
+/* The kernel's buffers sized as lwIP's: the send buffer about TCP_SND_BUF (Linux would grow it to
+   megabytes), the receive buffer as small as Linux allows, so that with the TCP_WND bytes the host
+   holds for read() the peer is pushed back after about the board's window; segments of lwIP's
+   MSS. On a listening socket, before listen(): accepted sockets inherit the sizes and the MSS
+   their SYN-ACK advertises. */
+static void xswsSizeSocket(int fd)
+{
+	int send = xswsLwip.sndBuf, receive = 1, mss = xswsLwip.mss;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send, sizeof(send));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive, sizeof(receive));
+	setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+}
+
+/* lwIP tcp_alloc(): every connection, accepted, connecting, open or closed but still sending,
+   takes a pcb from a pool of MEMP_NUM_TCP_PCB. None left: no new connection. (TIME_WAIT pcbs are
+   taken back by tcp_alloc() when the pool is empty, so a closed descriptor holds none here.) */
+static int xswsPcbTake(uint8_t* held)
+{
+	if (xswsLwip.tcpPcbs && (xswsLwip.tcpInUse >= xswsLwip.tcpPcbs))
+		return 0;
+	xswsLwip.tcpInUse++;
+	*held = 1;
+	return 1;
+}
+
+static void xswsPcbRelease(uint8_t* held)
+{
+	if (!*held)
+		return;
+	*held = 0;
+	xswsLwip.tcpInUse--;
+	xswsListenersFed();
+}
+
 /* ---- accepted connections, between Listener.read() and new TCP({from}) -------------------- */
 
 static void xswsPendingDestroy(void* data)
@@ -146,6 +189,7 @@ static void xswsPendingDestroy(void* data)
 	xswsPending pending = data;
 	if (pending) {
 		xswsCloseFd(pending->fd);
+		xswsPcbRelease(&pending->pcb);
 		free(pending);
 	}
 }
@@ -158,7 +202,7 @@ static xsHostHooks gxTCPHooks;
 static size_t xswsTCPSndbuf(xswsTCP tcp)
 {
 	size_t used = tcp->txLength + tcp->unacked;
-	return (used < XSWS_TCP_SND_BUF) ? XSWS_TCP_SND_BUF - used : 0;
+	return (used < (size_t)xswsLwip.sndBuf) ? (size_t)xswsLwip.sndBuf - used : 0;
 }
 
 /* which poll() events the socket waits for now */
@@ -171,7 +215,7 @@ static void xswsTCPUpdate(xswsTCP tcp)
 		events = POLLOUT;
 	else if (!tcp->gone) {
 		/* not reading is the flow control: with TCP_WND bytes unread, TCP pushes back */
-		if (!tcp->eof && (tcp->rxLength < XSWS_TCP_WND))
+		if (!tcp->eof && (tcp->rxLength < (size_t)xswsLwip.wnd))
 			events |= POLLIN;
 		if (tcp->txLength)
 			events |= POLLOUT;
@@ -195,6 +239,7 @@ static void xswsTCPGone(xswsTCP tcp)
 	tcp->gone = 1;
 	tcp->txLength = 0;
 	tcp->unacked = 0;
+	xswsPcbRelease(&tcp->pcb);   /* lwIP frees the pcb before it calls tcpError() */
 	xswsTCPTrigger(tcp, kTCPError);
 }
 
@@ -215,6 +260,7 @@ static void xswsTCPDestroy(void* data)
 		xswsPollerRemove(&tcp->poller);
 		if (tcp->poller.fd >= 0)
 			close(tcp->poller.fd);
+		xswsPcbRelease(&tcp->pcb);
 		xswsHost.sockets--;
 	}
 	if (tcp->delivering)
@@ -293,7 +339,7 @@ static void xswsTCPReceive(xswsTCP tcp)
 	ssize_t got;
 	size_t room;
 	if (!tcp->rx) {
-		tcp->rx = malloc(XSWS_TCP_WND);
+		tcp->rx = malloc(xswsLwip.wnd);
 		if (!tcp->rx)
 			return;   /* lwIP: ERR_MEM, retried later */
 	}
@@ -301,7 +347,7 @@ static void xswsTCPReceive(xswsTCP tcp)
 		memmove(tcp->rx, tcp->rx + tcp->rxStart, tcp->rxLength);
 		tcp->rxStart = 0;
 	}
-	room = XSWS_TCP_WND - tcp->rxLength;
+	room = (size_t)xswsLwip.wnd - tcp->rxLength;
 	if (!room)
 		return;
 	do {
@@ -425,6 +471,7 @@ void xs_tcp_constructor(xsMachine* the)
 			xsUnknownError("invalid from");
 		xsmcSetHostData(xsVar(0), NULL);
 		fd = pending->fd;
+		tcp->pcb = pending->pcb;   /* the pcb lwIP allocated when the SYN came */
 		memcpy(tcp->peerAddress, pending->peerAddress, sizeof(tcp->peerAddress));
 		tcp->peerPort = pending->peerPort;
 		free(pending);
@@ -446,9 +493,14 @@ void xs_tcp_constructor(xsMachine* the)
 			xsRangeError("invalid port");
 		address.sin_family = AF_INET;
 		address.sin_port = htons(port);
+		if (!xswsPcbTake(&tcp->pcb))
+			xsRangeError("no socket");   /* lwIP tcp_new() found the pcb pool empty */
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
+		if (fd < 0) {
+			xswsPcbRelease(&tcp->pcb);
 			xsRangeError("no socket");
+		}
+		xswsSizeSocket(fd);
 		tcp->connecting = 1;
 		if ((connect(fd, (struct sockaddr*)&address, sizeof(address)) < 0) && (errno != EINPROGRESS)) {
 			/* on the board a refusal always arrives later, through tcpError() */
@@ -458,12 +510,6 @@ void xs_tcp_constructor(xsMachine* the)
 		}
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
-	{
-		/* the kernel must not hold megabytes for the firmware (Linux grows send buffers to 4 MB):
-		   what was written and not yet taken by the peer stays about lwIP's TCP_SND_BUF */
-		int size = XSWS_TCP_SND_BUF;
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	}
 	tcp->poller.fd = fd;
 	tcp->poller.callback = xswsTCPCallback;
 	tcp->poller.ref = tcp;
@@ -518,31 +564,51 @@ void xs_tcp_close(xsMachine* the)
 	if (tcp->rxLength || (unread > 0)) {
 		/* lwIP tcp_close_shutdown(): received data the firmware never read makes it send RST */
 		xswsCloseReset(fd);
+		xswsPcbRelease(&tcp->pcb);
 		return;
 	}
-	if (tcp->txLength) {
-		/* lwIP keeps sending what tcp_write() took after tcp_close(); so does this record */
+	{
+		/* lwIP keeps the pcb after tcp_close(): it sends what tcp_write() took, then its FIN, and
+		   waits in FIN_WAIT for the peer's; so does this record, holding the pcb meanwhile */
 		xswsTCP linger = calloc(1, sizeof(xswsTCPRecord));
 		if (linger) {
+			linger->pcb = tcp->pcb;
+			tcp->pcb = 0;
 			linger->tx = tcp->tx;
 			linger->txLength = tcp->txLength;
 			tcp->tx = NULL;
 			tcp->txLength = 0;
 			linger->poller.fd = fd;
-			linger->poller.events = POLLOUT | POLLIN;
+			linger->poller.events = POLLIN;
 			linger->poller.watchErrors = 1;
 			linger->poller.callback = xswsLingerCallback;
 			linger->poller.ref = linger;
-			linger->poller.deadline = xswsNow() + XSWS_LINGER_MS;
+			if (linger->txLength) {
+				linger->poller.events |= POLLOUT;
+				linger->poller.deadline = xswsNow() + XSWS_LINGER_MS;
+			}
+			else
+				xswsLingerFinWait(linger);
 			xswsPollerAdd(&linger->poller);
 			return;
 		}
 	}
 	xswsCloseFd(fd);
+	xswsPcbRelease(&tcp->pcb);
 }
 
-/* a closed socket sending the bytes write() accepted; data from the peer aborts it (lwIP: data on
-   a pcb closed for receiving → tcp_abort()) */
+/* everything is sent: FIN, then wait for the peer's (lwIP FIN_WAIT_1/2) */
+static void xswsLingerFinWait(xswsTCP linger)
+{
+	linger->finWait = 1;
+	shutdown(linger->poller.fd, SHUT_WR);
+	linger->poller.events = POLLIN;
+	linger->poller.deadline = xswsNow() + XSWS_FIN_WAIT_MS;
+}
+
+/* a pcb the firmware closed: sends the bytes write() accepted, then waits for the peer's FIN.
+   Data from the peer aborts it (lwIP: data on a pcb closed for receiving → tcp_abort(), RST);
+   the peer's FIN frees it (TIME_WAIT, which lwIP takes back when it needs the pcb) */
 static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
 {
 	xswsTCP linger = poller->ref;
@@ -551,9 +617,15 @@ static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
 		done = reset = 1;
 	else if (revents & (POLLERR | POLLNVAL))
 		done = 1;
-	else if (revents & POLLIN)
-		done = reset = 1;
-	else if (revents & POLLOUT) {
+	else if (revents & (POLLIN | POLLHUP)) {
+		uint8_t byte;
+		ssize_t got = recv(poller->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (got > 0)
+			done = reset = 1;
+		else if ((got == 0) || ((errno != EAGAIN) && (errno != EWOULDBLOCK) && (errno != EINTR)))
+			done = 1;   /* the peer's FIN (or its reset): nothing more to wait for */
+	}
+	else if ((revents & POLLOUT) && !linger->finWait) {
 		ssize_t sent = send(poller->fd, linger->tx, linger->txLength, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (sent > 0) {
 			memmove(linger->tx, linger->tx + sent, linger->txLength - sent);
@@ -561,8 +633,8 @@ static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
 		}
 		else if ((sent < 0) && (errno != EAGAIN) && (errno != EWOULDBLOCK) && (errno != EINTR))
 			done = 1;
-		if (!linger->txLength)
-			done = 1;
+		if (!done && !linger->txLength)
+			xswsLingerFinWait(linger);
 	}
 	if (done) {
 		xswsPollerRemove(poller);
@@ -570,6 +642,7 @@ static void xswsLingerCallback(xsMachine* the, xswsPoller* poller, int revents)
 			xswsCloseReset(poller->fd);
 		else
 			xswsCloseFd(poller->fd);
+		xswsPcbRelease(&linger->pcb);
 		xswsTCPFree(linger);
 	}
 }
@@ -652,7 +725,7 @@ void xs_tcp_write(xsMachine* the)
 	}
 	if ((size_t)sent < length) {
 		if (!tcp->tx) {
-			tcp->tx = malloc(XSWS_TCP_SND_BUF);
+			tcp->tx = malloc(xswsLwip.sndBuf);
 			if (!tcp->tx)
 				xsRangeError("no memory");
 		}
@@ -694,6 +767,10 @@ void xs_tcp_set_format(xsMachine* the)
 
 /* ---- Listener ------------------------------------------------------------------------- */
 
+/* No pcb left: no accept(). lwIP's tcp_listen_input() drops the SYN when tcp_alloc() fails and the
+   peer retransmits it; here the kernel completes the handshake and the peer waits in its accept
+   queue. Either way the connection waits until a pcb is free. (A smaller kernel queue would not
+   drop SYNs alone: Linux answers with SYN cookies and resets what it cannot queue.) */
 static void xswsListenerUpdate(xswsListener listener)
 {
 	listener->poller.events = (!listener->starved && (listener->pendingCount < XSWS_LISTEN_PENDING)) ? POLLIN : 0;
@@ -728,6 +805,10 @@ static void xswsListenerDropPending(xswsListener listener)
 		xswsPending pending = listener->pending;
 		listener->pending = pending->next;
 		close(pending->fd);
+		if (pending->pcb) {
+			pending->pcb = 0;
+			xswsLwip.tcpInUse--;
+		}
 		free(pending);
 	}
 	listener->pendingTail = NULL;
@@ -745,6 +826,7 @@ static void xswsListenerDestroy(void* data)
 		xswsListenerDropPending(listener);
 		xswsListenerUnlink(listener);
 		xswsHost.listeners--;
+		xswsLwip.listenInUse--;
 	}
 	free(listener);
 }
@@ -780,8 +862,15 @@ static void xswsListenerCallback(xsMachine* the, xswsPoller* poller, int revents
 		struct sockaddr_storage storage;
 		socklen_t length = sizeof(storage);
 		xswsPending pending;
-		int fd = accept4(poller->fd, (struct sockaddr*)&storage, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		uint8_t pcb = 0;
+		int fd;
+		if (!xswsPcbTake(&pcb)) {
+			listener->starved = 1;   /* until a pcb is released */
+			break;
+		}
+		fd = accept4(poller->fd, (struct sockaddr*)&storage, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
+			xswsLwip.tcpInUse--;
 			if ((errno == EINTR) || (errno == ECONNABORTED))
 				continue;
 			if ((errno == EMFILE) || (errno == ENFILE) || (errno == ENOBUFS) || (errno == ENOMEM))
@@ -790,10 +879,13 @@ static void xswsListenerCallback(xsMachine* the, xswsPoller* poller, int revents
 		}
 		pending = calloc(1, sizeof(xswsPendingRecord));
 		if (!pending) {
+			xswsLwip.tcpInUse--;
 			xswsCloseReset(fd);
 			break;
 		}
+		xswsSizeSocket(fd);
 		pending->fd = fd;
+		pending->pcb = pcb;
 		xswsFormatPeer(&storage, pending->peerAddress, sizeof(pending->peerAddress), &pending->peerPort);
 		if (listener->pendingTail)
 			listener->pendingTail->next = pending;
@@ -847,10 +939,16 @@ void xs_listener_constructor(xsMachine* the)
 	xsSetHostHooks(xsThis, &gxListenerHooks);
 	xswsGetCallback(the, options, "onReadable", &listener->onReadable);
 
+	/* lwIP tcp_new() takes a pcb that tcp_listen() trades for one of MEMP_NUM_TCP_PCB_LISTEN */
+	if (xswsLwip.tcpPcbs && (xswsLwip.tcpInUse >= xswsLwip.tcpPcbs))
+		xsUnknownError("no socket");
+	if (xswsLwip.listenPcbs && (xswsLwip.listenInUse >= xswsLwip.listenPcbs))
+		xsRangeError("no memory");
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		xsUnknownError("no socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &flag, sizeof(flag));
+	xswsSizeSocket(fd);
 	memset(&address, 0, sizeof(address));
 	address.sin_family = AF_INET;
 	address.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -868,6 +966,7 @@ void xs_listener_constructor(xsMachine* the)
 	listener->nextListener = gListeners;
 	gListeners = listener;
 	xswsHost.listeners++;
+	xswsLwip.listenInUse++;
 	xswsSetTarget(the, options);
 	listener->self = xsThis;
 	xsRemember(listener->self);
@@ -912,6 +1011,8 @@ void xs_listener_close(xsMachine* the)
 	xswsListenerDropPending(listener);
 	xswsListenerUnlink(listener);
 	xswsHost.listeners--;
+	xswsLwip.listenInUse--;
+	xswsListenersFed();   /* the pcbs its held connections had */
 	listener->onReadable = xsUndefined;
 	xsForget(listener->self);
 }

@@ -51,8 +51,9 @@
 
 /* Defaults from xsPlatforms.c we are happy with. */
 #define mxUseDefaultBuildKeys 1
-#define mxUseDefaultChunkAllocation 1
-#define mxUseDefaultSlotAllocation 1
+/* chunk and slot blocks: main.c, which counts them against the profile's static budget */
+#define mxUseDefaultChunkAllocation 0
+#define mxUseDefaultSlotAllocation 0
 #define mxUseDefaultParseScript 1
 #define mxUseDefaultSharedChunks 1
 #define mxUseDefaultDebug 1

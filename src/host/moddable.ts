@@ -38,9 +38,18 @@ function figure(name: string): number {
 }
 
 export interface ModdableHostOptions {
-	/** Socket limit (lwIP active PCBs: 8 on ESP32). */
+	/**
+	 * lwIP's pool of TCP pcbs in this build (MEMP_NUM_TCP_PCB, CONFIG_LWIP_MAX_ACTIVE_TCP: 8 on
+	 * the ESP32, 16 on the S3 and C3; mc/config `board.tcpPcbs` from the board profile). Every
+	 * connection takes one from the SYN on, so one is kept for a newcomer: maxSockets is one fewer.
+	 */
+	tcpPcbs?: number;
+	/** Connections the context holds (default maxConnections); default tcpPcbs - 1. */
 	maxSockets?: number;
 }
+
+/** CONFIG_LWIP_MAX_ACTIVE_TCP in Moddable's ESP32 sdkconfig.defaults. */
+const ESP32_TCP_PCBS = 8;
 
 export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 	const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -59,7 +68,8 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 	setCrc32((data, crc) => nativeCrc32(data, crc));
 	setInflaterFactory(() => new Inflater());
 	return {
-		maxSockets: opts.maxSockets ?? 8,
+		// a pcb is left for a newcomer to arrive, so that an idle connection can make room for it
+		maxSockets: opts.maxSockets ?? Math.max(1, (opts.tcpPcbs && opts.tcpPcbs > 0 ? opts.tcpPcbs : ESP32_TCP_PCBS) - 1),
 		listen(port, address, onPending) {
 			// Moddable's lwIP listener binds every interface whatever `address` says
 			if (address) lwsl.warn(`listener on port ${port}: the board binds every interface, not only ${address}`);

@@ -41,7 +41,7 @@ describe('demo page in headless Chromium', function () {
     await sim?.stop();
   });
 
-  it('at maxConnections 8 (the board\'s), the page loads whole while its WebSockets are open and six requests run in parallel', async () => {
+  it('at maxConnections 7 (the board\'s: lwIP\'s 8 pcbs less one), the page loads whole while its WebSockets are open and six requests run in parallel', async () => {
     const context = await browser.newContext();	// a cold cache: every file is fetched
     const page = await context.newPage();
     const failed = [];
@@ -73,7 +73,7 @@ describe('demo page in headless Chromium', function () {
       await page.waitForTimeout(300);
       assert.ok(Number(await page.textContent('#counter')) > a, 'counter advances');
       const st = await (await fetch(`http://127.0.0.1:${port}/status.json`)).json();
-      assert.equal(st.maxConnections, 8);
+      assert.equal(st.maxConnections, 7);
     } finally {
       await context.close();
     }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processManifest, repositoryRoot } from '../../tools/manifest.mjs';
+import { creationSizes } from '../../tools/boards.mjs';
 import { deflatedZeros } from './corpus.mjs';
 
 export const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
@@ -21,8 +22,9 @@ export function runZipFirmware(overrides, resources, { extra = ['--fixed'], time
   const dir = mkdtempSync(join(tmpdir(), 'xsws-zip-'));
   try {
     for (const [file, data] of Object.entries(resources)) writeFileSync(join(dir, file), data);
+    const sizes = creationSizes(app.creation);
     const args = ['--quiet', '--map', app.mapPath, '--entry', app.entry, '--resources', dir,
-      '--slots', String(app.creation.heap), '--chunk', String(app.creation.chunk), '--stack', String(app.creation.stack), ...extra];
+      '--slots', String(sizes.heap), '--chunk', String(sizes.chunk), '--stack', String(sizes.stack), ...extra];
     const result = spawnSync(simulator, args, { encoding: 'utf8', timeout, maxBuffer: 1 << 24 });
     assert.equal(result.status, 0, `simulator exit ${result.status} ${result.signal ?? ''}\n${result.stderr}`);
     return result.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
