@@ -219,35 +219,53 @@ describe('hosts/lin simulator', function () {
     }
   });
 
+  /** The semantics fixture (one scenario per connection, JSON lines): simulator options of `args(app)`. */
+  async function startSemantics(args) {
+    const app = prepare('semantics', { port: 0, heldPort: 0, flood: 100000 });
+    const child = spawn(simulator, args(app), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const fixture = { server: { child, stderr: '' }, lines: [] };
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const parts = text.split('\n');
+      text = parts.pop();
+      for (const line of parts) if (line.trim()) fixture.lines.push(JSON.parse(line));
+    });
+    child.stderr.on('data', (chunk) => { fixture.server.stderr += chunk; });
+    assert.ok(await waitFor(() => fixture.lines.some((l) => l.heldPort), 10000), `no start: ${fixture.server.stderr}`);
+    fixture.ports = fixture.lines.find((l) => l.heldPort);
+    fixture.seen = (predicate, timeout = 5000) => waitFor(() => fixture.lines.some(predicate), timeout).then(() => fixture.lines.filter(predicate));
+    return fixture;
+  }
+
+  const open = (port) => new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+
+  /** Scenario F: 100,000 bytes the server does not read for 500 ms; `reply()` is what it sends back. */
+  async function flood(port) {
+    const socket = await open(port);
+    const bytes = Buffer.alloc(100000, 3);
+    bytes[0] = 'F'.charCodeAt(0);
+    let reply = '';
+    socket.on('data', (b) => { reply += b; });
+    socket.write(bytes);
+    return { socket, reply: () => reply };
+  }
+
   describe('the board\'s socket semantics (Moddable lwIP tcp.c), as hosts/lin/README.md tabulates', function () {
     let server;
     let lines = [];
     let ports;
-    const seen = (predicate, timeout = 5000) => waitFor(() => lines.some(predicate), timeout).then(() => lines.filter(predicate));
+    let seen;
 
     before(async function () {
-      const app = prepare('semantics', { port: 0, heldPort: 0, flood: 100000 });
-      const child = spawn(simulator, simArgs(app, ['--fixed']), { stdio: ['ignore', 'pipe', 'pipe'] });
-      server = { child, stderr: '' };
-      let text = '';
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk) => {
-        text += chunk;
-        const parts = text.split('\n');
-        text = parts.pop();
-        for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
-      });
-      child.stderr.on('data', (chunk) => { server.stderr += chunk; });
-      assert.ok(await waitFor(() => lines.some((l) => l.heldPort), 10000), `no start: ${server.stderr}`);
-      ports = lines.find((l) => l.heldPort);
+      ({ server, lines, ports, seen } = await startSemantics((app) => simArgs(app, ['--fixed'])));
     });
     after(async function () {
       await stopServer(server);
-    });
-
-    const open = (port) => new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
-      socket.on('error', reject);
     });
 
     it('no pause() on TCP or Listener', function () {
@@ -312,17 +330,12 @@ describe('hosts/lin simulator', function () {
     });
 
     it('onReadable reports at most the window (8192, lwIP TCP_WND) while nothing is read: TCP pushes back', async function () {
-      const socket = await open(ports.port);
-      const flood = Buffer.alloc(100000, 3);
-      flood[0] = 'F'.charCodeAt(0);
-      let reply = '';
-      socket.on('data', (b) => { reply += b; });
-      socket.write(flood);
+      const { socket, reply } = await flood(ports.port);
       const [held] = await seen((l) => l.scenario === 'F' && l.stage === 'held');
       assert.ok(held.max <= 8192 && held.max > 0, `largest report ${held.max}`);
       const [done] = await seen((l) => l.scenario === 'F' && l.total);
       assert.equal(done.total, 100000);
-      assert.ok(await waitFor(() => reply === 'OK'));
+      assert.ok(await waitFor(() => reply() === 'OK'));
       socket.destroy();
     });
 
@@ -353,35 +366,16 @@ describe('hosts/lin simulator', function () {
     describe(`lwIP's sizes and pools of the ${board} profile`, function () {
       const { lwip } = boardProfile(board);
       let server;
-      const lines = [];
+      let lines = [];
       let ports;
-      const seen = (predicate, timeout = 5000) => waitFor(() => lines.some(predicate), timeout).then(() => lines.filter(predicate));
+      let seen;
 
       before(async function () {
-        const app = prepare('semantics', { port: 0, heldPort: 0, flood: 100000 });
-        const args = ['--quiet', '--map', app.mapPath, '--entry', app.entry, '--resources', app.resourcesDir,
-          ...simulatorArgs({ board, manifestCreation: app.creation })];
-        const child = spawn(simulator, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        server = { child, stderr: '' };
-        let text = '';
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (chunk) => {
-          text += chunk;
-          const parts = text.split('\n');
-          text = parts.pop();
-          for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
-        });
-        child.stderr.on('data', (chunk) => { server.stderr += chunk; });
-        assert.ok(await waitFor(() => lines.some((l) => l.heldPort), 10000), `no start: ${server.stderr}`);
-        ports = lines.find((l) => l.heldPort);
+        ({ server, lines, ports, seen } = await startSemantics((app) => ['--quiet', '--map', app.mapPath, '--entry', app.entry,
+          '--resources', app.resourcesDir, ...simulatorArgs({ board, manifestCreation: app.creation })]));
       });
       after(async function () {
         await stopServer(server);
-      });
-
-      const open = (port) => new Promise((resolve, reject) => {
-        const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
-        socket.on('error', reject);
       });
 
       it(`the writable space is the send buffer (${lwip.sndBuf}, TCP_SND_BUF) and never more`, async function () {
@@ -396,12 +390,7 @@ describe('hosts/lin simulator', function () {
       });
 
       it(`a reader that stalls pushes the peer back after about the window (${lwip.wnd}, TCP_WND)`, async function () {
-        const socket = await open(ports.port);
-        const flood = Buffer.alloc(100000, 3);
-        flood[0] = 'F'.charCodeAt(0);
-        let reply = '';
-        socket.on('data', (b) => { reply += b; });
-        socket.write(flood);
+        const { socket, reply } = await flood(ports.port);
         await sleep(250);
         // what the server side holds: the host's bytes for read() plus the kernel's (ss Recv-Q)
         const row = execFileSync('ss', ['-tnH', 'state', 'established', `( sport = :${ports.port} and dport = :${socket.localPort} )`], { encoding: 'utf8' }).trim();
@@ -413,7 +402,7 @@ describe('hosts/lin simulator', function () {
         assert.ok(Number.isInteger(kernel) && total >= lwip.wnd && total <= lwip.wnd + lwip.mss, `the server took ${total} bytes`);
         const [done] = await seen((l) => l.scenario === 'F' && l.total);
         assert.equal(done.total, 100000);
-        assert.ok(await waitFor(() => reply === 'OK'));
+        assert.ok(await waitFor(() => reply() === 'OK'));
         socket.destroy();
       });
 

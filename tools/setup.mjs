@@ -2,7 +2,9 @@
 // xsws setup (MIT): run by `npm install` (postinstall) and `npm run build`. Node built-ins only.
 //  1. XS sources: `npm pack` package.json xsws.xsnap into build/xs, check its sha512 against
 //     xsws.xsnapIntegrity, unpack with tar (never `npm install` it: its postinstall builds xsnap).
-//  2. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim.
+//  2. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim, a 32-bit program as the ESP32
+//     is (Debian gcc-multilib, installed here when run as root; otherwise 64-bit, with the
+//     apt-get line to run: its heap figures are not the board's bytes, and npm test refuses it).
 //  3. TypeScript: `tsc -p .` and `tsc -p test` when there is a .ts file to compile.
 //  4. The demo's web UI zipped into build/ui/ui.zip (tools/ui.mjs).
 // (The simulator is built before tsc so that a TypeScript error leaves a usable simulator.)
@@ -13,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
+import { ensureBuild32, installLine } from './debian.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -94,8 +97,15 @@ function compileTypeScript() {
 }
 
 function buildHost() {
+  let bits = 32;
+  if (!ensureBuild32('xsws setup')) {
+    bits = 64;
+    console.error('xsws setup: no 32-bit C toolchain (Debian gcc-multilib): building a 64-bit simulator, whose XS');
+    console.error('heap figures are not the board\'s bytes (slots of 32 bytes, not 16). Install it with');
+    console.error(`\n  ${installLine(['gcc-multilib'])}\n\nthen run "npm run build" (npm test asks for it).`);
+  }
   // make is incremental: quick when nothing changed (a clean build takes ~20 s)
-  const result = run('make', ['-C', 'hosts/lin', '-j2', '-s', '--no-print-directory']);
+  const result = run('make', ['-C', 'hosts/lin', '-j2', '-s', '--no-print-directory', `BITS=${bits}`]);
   if (result.status !== 0) fail('building the simulator (make -C hosts/lin) failed');
 }
 

@@ -5,11 +5,13 @@
 // simulator is built. When something is missing and we run as root (CI, a fresh container), it
 // runs `apt-get update` and `apt-get install -y --no-install-recommends ...` and goes on;
 // otherwise it prints the exact `sudo apt-get install ...` line and exits 1.
-// When everything is present it makes no apt call at all.
+// When everything is present it makes no apt call at all. The simulator must be the 32-bit build
+// (the board's slot size): a 64-bit one is rebuilt once gcc-multilib is there.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { repositoryRoot } from './manifest.mjs';
+import { aptInstall, ensureBuild32, installLine, isRoot } from './debian.mjs';
 
 /** What the suite uses: a program (name on PATH, or an absolute path) and its Debian package. */
 const PEERS = [
@@ -50,14 +52,28 @@ function packagesOf(peers) {
   return [...new Set(peers.map((p) => p.pkg))];
 }
 
-function apt(args) {
-  console.error(`test-peers: apt-get ${args.join(' ')}`);
-  const r = spawnSync('apt-get', args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (r.error) throw new Error(`apt-get: ${r.error.message}`);
-  return r.status === 0;
+/** ELF class of the simulator: 32 or 64 (0 when unreadable). */
+function simulatorBits() {
+  try {
+    const fd = openSync(simulator, 'r');
+    const header = Buffer.alloc(5);
+    readSync(fd, header, 0, 5, 0);
+    closeSync(fd);
+    return header[4] === 1 ? 32 : header[4] === 2 ? 64 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A 64-bit simulator (built without gcc-multilib) is rebuilt as the 32-bit one, or refused. */
+function check32Bit(problems) {
+  if (simulatorBits() !== 64) return;
+  if (!ensureBuild32('test-peers')) {
+    problems.push(`${simulator} is a 64-bit build: the tests measure the board's 32-bit heap. Install gcc-multilib:\n\n  ${installLine(['gcc-multilib'])}\n`);
+    return;
+  }
+  const r = spawnSync('make', ['-C', join(repositoryRoot, 'hosts', 'lin'), '-j2', '-s', '--no-print-directory', 'BITS=32'], { stdio: 'inherit' });
+  if (r.status !== 0 || simulatorBits() !== 32) problems.push('rebuilding the simulator as a 32-bit program failed');
 }
 
 function main() {
@@ -65,17 +81,14 @@ function main() {
   let missing = missingPeers();
   if (missing.length) {
     const required = missing.filter((p) => !p.optional);
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (isRoot) {
-      const pkgs = packagesOf(missing);
-      if (!apt(['update'])) problems.push('apt-get update failed');
       // Required and optional together first; if that fails, the required ones alone.
-      if (!apt(['install', '-y', '--no-install-recommends', ...pkgs]) && required.length) {
-        apt(['install', '-y', '--no-install-recommends', ...packagesOf(required)]);
+      if (!aptInstall('test-peers', packagesOf(missing)) && required.length) {
+        aptInstall('test-peers', packagesOf(required), { update: false });
       }
       missing = missingPeers();
     } else if (required.length) {
-      const line = `sudo apt-get install -y --no-install-recommends ${packagesOf(missing).join(' ')}`;
+      const line = installLine(packagesOf(missing));
       console.error('test-peers: the integration tests need programs that are not installed:');
       for (const p of missing) console.error(`  ${p.program} (Debian package ${p.pkg}): ${p.why}${p.optional ? ' [optional]' : ''}`);
       console.error(`\nInstall them with:\n\n  ${line}\n`);
@@ -87,6 +100,7 @@ function main() {
     }
   }
   if (!existsSync(simulator)) problems.push(`${simulator} is missing: run "npm run build" (or "npm install")`);
+  else check32Bit(problems);
   if (problems.length) {
     for (const p of problems) console.error(`test-peers: ${p}`);
     process.exit(1);

@@ -246,7 +246,7 @@ describe('WebSocket server on XS over TCP', function () {
     flooder.terminate();
   });
 
-  it('keeps XS heap per idle WebSocket connection under 1 KB (ESP32 equivalent)', async function () {
+  it('keeps XS heap per idle WebSocket connection under 1 KB (board bytes on the 32-bit simulator)', async function () {
     if (ON_MODDABLE) this.skip();	// the simulator's heap figures (Moddable's Linux runtime reports none)
     const N = 5;
     await sleep(200);
@@ -258,7 +258,7 @@ describe('WebSocket server on XS over TCP', function () {
     const slots = (after.slotsUsed - before.slotsUsed) / N;
     const chunks = (after.chunksUsed - before.chunksUsed) / N;
     const bytes = slots * 16 + chunks;
-    console.log(`      idle WebSocket: ${slots.toFixed(1)} slots + ${chunks.toFixed(0)} chunk bytes per connection = ${bytes.toFixed(0)} bytes on ESP32`);
+    console.log(`      idle WebSocket: ${slots.toFixed(1)} slots + ${chunks.toFixed(0)} chunk bytes per connection = ${bytes.toFixed(0)} board bytes`);
     for (const s of socks) s.close();
     assert.ok(bytes < 1024, `${bytes} bytes per idle WebSocket`);
   });
