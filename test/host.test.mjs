@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -412,6 +413,41 @@ describe('hosts/lin simulator', function () {
       });
     });
   }
+
+  it('UDP as on the board: lwIP\'s pool of UDP pcbs, IPv4 literals only, onReadable with the count queued, replies to the sender', async function () {
+    const client = dgram.createSocket('udp4');
+    await new Promise((resolve) => client.bind(0, '127.0.0.1', resolve));
+    const probe = dgram.createSocket('udp4');
+    await new Promise((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    await new Promise((resolve) => probe.close(resolve));
+    const app = prepare('udp', { port });
+    const child = spawn(simulator, ['--quiet', '--map', app.mapPath, '--entry', app.entry, '--resources', app.resourcesDir,
+      ...simulatorArgs({ manifestCreation: app.creation })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = { child, stderr: '' };
+    const lines = [];
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => { for (const line of chunk.split('\n')) if (line.trim()) lines.push(JSON.parse(line)); });
+    child.stderr.on('data', (chunk) => { server.stderr += chunk; });
+    try {
+      assert.ok(await waitFor(() => lines.some((l) => 'pool' in l)), `no start: ${server.stderr}`);
+      const { udpPcbs } = boardProfile().lwip;
+      assert.deepEqual(lines.find((l) => 'pool' in l), { pool: udpPcbs, error: 'no socket', address: 'invalid IP address' });
+      const replies = [];
+      client.on('message', (message, from) => replies.push([message.toString(), from.port]));
+      // three datagrams in one go: queued in one loop turn, announced once with the count
+      for (const text of ['a', 'bb', 'ccc']) client.send(text, port, '127.0.0.1');
+      assert.ok(await waitFor(() => replies.length === 3), `replies: ${JSON.stringify(replies)} ${server.stderr}`);
+      assert.deepEqual(replies.map((r) => r[0]).sort(), ['echo:a', 'echo:bb', 'echo:ccc']);
+      assert.ok(replies.every((r) => r[1] === port), 'replies come from the bound port');
+      const counts = lines.filter((l) => 'readable' in l).map((l) => l.readable);
+      // each delivery reads everything queued: the counts are the arrivals of each turn, 3 in all
+      assert.equal(counts.reduce((a, b) => a + b, 0), 3, `onReadable counts ${counts}`);
+    } finally {
+      client.close();
+      await stopServer(server);
+    }
+  });
 
   it('outgoing TCP: connect, write, read to end of stream; connection refused gives onError', async function () {
     const peer = net.createServer((socket) => socket.on('data', (data) => socket.end(`world:${data}`)));

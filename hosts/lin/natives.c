@@ -29,6 +29,9 @@
 	X(xs_tcp_destructor) X(xs_tcp_constructor) X(xs_tcp_read) X(xs_tcp_write) X(xs_tcp_close) \
 	X(xs_tcp_get_remoteAddress) X(xs_tcp_get_remotePort) \
 	X(xs_tcp_get_format) X(xs_tcp_set_format) \
+	/* embedded:io/socket/udp */ \
+	X(xs_udp_destructor) X(xs_udp_constructor) X(xs_udp_read) X(xs_udp_write) X(xs_udp_close) \
+	X(xs_udp_add) X(xs_udp_remove) X(xs_udp_get_format) X(xs_udp_set_format) \
 	/* embedded:io/socket/listener */ \
 	X(xs_listener_destructor) X(xs_listener_constructor) X(xs_listener_read) \
 	X(xs_listener_close) X(xs_listener_get_port) \
