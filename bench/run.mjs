@@ -186,7 +186,7 @@ async function benchHttp(file) {
   const size = readFileSync(file).length;
   const servers = [
     ['xsws (XS, desktop heap, maxConnections=256)', 'xsws', () => startXsws('desktop', { overrides: ['maxConnections=256', `www=${tmp}`] })],
-    ['xsws (XS, board heap, 8 connections)', 'xswsBoard', () => startXsws('board', { desktop: false, overrides: [`www=${tmp}`] })],
+    ['xsws (XS, board heap, 7 connections)', 'xswsBoard', () => startXsws('board', { desktop: false, overrides: [`www=${tmp}`] })],
     ['lws 4.1.6 test server', 'lws', () => startLws()],
     ['Node http, from memory', 'nodeMemory', () => startNode('node-http.mjs', [join(tmp, name), 'memory'])],
     ['Node http, reading the file', 'nodeFile', () => startNode('node-http.mjs', [join(tmp, name), 'file'])],
