@@ -161,9 +161,9 @@ static void xswsSizeSocket(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
 }
 
-/* lwIP tcp_alloc(): every connection, accepted, connecting, open or closed but still sending,
-   takes a pcb from a pool of MEMP_NUM_TCP_PCB. None left: no new connection. (TIME_WAIT pcbs are
-   taken back by tcp_alloc() when the pool is empty, so a closed descriptor holds none here.) */
+/* lwIP tcp_alloc(): every connection, accepted, connecting, open, or closed but still sending or
+   in FIN_WAIT, takes a pcb from a pool of MEMP_NUM_TCP_PCB. None left: no new connection.
+   (TIME_WAIT pcbs are taken back by tcp_alloc() when the pool is empty, so none is held here.) */
 static int xswsPcbTake(uint8_t* held)
 {
 	if (xswsLwip.tcpPcbs && (xswsLwip.tcpInUse >= xswsLwip.tcpPcbs))
@@ -173,13 +173,21 @@ static int xswsPcbTake(uint8_t* held)
 	return 1;
 }
 
+/* give a pcb back without telling the listeners (they are being closed, or are accepting now) */
+static void xswsPcbDrop(uint8_t* held)
+{
+	if (*held) {
+		*held = 0;
+		xswsLwip.tcpInUse--;
+	}
+}
+
 static void xswsPcbRelease(uint8_t* held)
 {
-	if (!*held)
-		return;
-	*held = 0;
-	xswsLwip.tcpInUse--;
-	xswsListenersFed();
+	if (*held) {
+		xswsPcbDrop(held);
+		xswsListenersFed();
+	}
 }
 
 /* ---- accepted connections, between Listener.read() and new TCP({from}) -------------------- */
@@ -503,9 +511,10 @@ void xs_tcp_constructor(xsMachine* the)
 		xswsSizeSocket(fd);
 		tcp->connecting = 1;
 		if ((connect(fd, (struct sockaddr*)&address, sizeof(address)) < 0) && (errno != EINPROGRESS)) {
-			/* on the board a refusal always arrives later, through tcpError() */
+			/* on the board a refusal always arrives later, through tcpError(), which frees the pcb */
 			tcp->connecting = 0;
 			tcp->gone = 1;
+			xswsPcbRelease(&tcp->pcb);
 			tcp->triggered = kTCPError;
 		}
 	}
@@ -557,6 +566,7 @@ void xs_tcp_close(xsMachine* the)
 		return;
 	if (tcp->gone) {
 		xswsCloseFd(fd);
+		xswsPcbRelease(&tcp->pcb);   /* (already released when it went) */
 		return;
 	}
 	if (!tcp->rxLength && !tcp->eof && (ioctl(fd, FIONREAD, &unread) < 0))
@@ -805,10 +815,7 @@ static void xswsListenerDropPending(xswsListener listener)
 		xswsPending pending = listener->pending;
 		listener->pending = pending->next;
 		close(pending->fd);
-		if (pending->pcb) {
-			pending->pcb = 0;
-			xswsLwip.tcpInUse--;
-		}
+		xswsPcbDrop(&pending->pcb);
 		free(pending);
 	}
 	listener->pendingTail = NULL;
@@ -870,7 +877,7 @@ static void xswsListenerCallback(xsMachine* the, xswsPoller* poller, int revents
 		}
 		fd = accept4(poller->fd, (struct sockaddr*)&storage, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			xswsLwip.tcpInUse--;
+			xswsPcbDrop(&pcb);
 			if ((errno == EINTR) || (errno == ECONNABORTED))
 				continue;
 			if ((errno == EMFILE) || (errno == ENFILE) || (errno == ENOBUFS) || (errno == ENOMEM))
@@ -879,7 +886,7 @@ static void xswsListenerCallback(xsMachine* the, xswsPoller* poller, int revents
 		}
 		pending = calloc(1, sizeof(xswsPendingRecord));
 		if (!pending) {
-			xswsLwip.tcpInUse--;
+			xswsPcbDrop(&pcb);
 			xswsCloseReset(fd);
 			break;
 		}
