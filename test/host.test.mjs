@@ -533,6 +533,16 @@ describe('hosts/lin simulator', function () {
     assert.doesNotMatch(result.stdout, /not reached/);
   });
 
+  it('--keys: run-time keys are the board\'s (creation keys.initial, no growth): one more aborts "not enough keys", exit 3', function () {
+    const over = runToEnd('keys', { extra: ['--fixed', '--keys', '256'], overrides: { count: 300 } });
+    assert.equal(over.status, 3, over.stderr);
+    assert.match(over.stderr, /not enough keys/);
+    assert.match(over.stdout, /keys 200/);
+    const within = runToEnd('keys', { extra: ['--fixed', '--keys', '256'], overrides: { count: 200 } });
+    assert.equal(within.status, 0, within.stderr);
+    assert.match(within.stdout, /done 200/);
+  });
+
   it('unbounded recursion aborts with "stack overflow", exit 4', function () {
     const result = runToEnd('overflow');
     assert.equal(result.status, 4, result.stderr);

@@ -82,6 +82,11 @@ export function simulatorArgs({ board, manifestCreation, desktopHeap = false } =
       args.push('--slot-increment', String(slotIncrement), '--chunk-increment', String(chunkIncrement),
         '--heap-limit', String(heapLimit));
     }
+    // run-time keys as mcconfig sizes them: keys.initial (or keys.available), else 256, and no
+    // growth unless keys.incremental says so
+    const keys = creation.keys ?? {};
+    const keyCount = count(keys.initial ?? keys.available ?? 256, 'keys.initial');
+    if (!(keys.initial && count(keys.incremental, 'keys.incremental'))) args.push('--keys', String(keyCount));
     args.push('--tcp-pcbs', String(lwip.tcpPcbs), '--listen-pcbs', String(lwip.listenPcbs), '--udp-pcbs', String(lwip.udpPcbs));
   }
   args.push('--snd-buf', String(lwip.sndBuf), '--wnd', String(lwip.wnd), '--mss', String(lwip.mss));

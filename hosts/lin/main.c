@@ -37,6 +37,8 @@ static void xswsUsage(FILE* file)
 		"  --fixed          no heap growth, like the board: running out aborts \"memory full\" (exit 3)\n"
 		"  --slot-increment N, --chunk-increment N\n"
 		"                   heap growth steps (creation heap.incremental, chunk.incremental)\n"
+		"  --keys N         run-time keys (creation keys.initial), no growth: running out aborts\n"
+		"                   \"not enough keys\" (exit 3); default: growable\n"
 		"  --heap-limit N   bytes slots, chunks and stack may take in all (creation static, or a\n"
 		"                   PSRAM budget); the heap grows in its steps up to it. 0: no limit\n"
 		"  --tcp-pcbs N     lwIP's TCP connections, pending and closing ones included (default 8; 0: no limit)\n"
@@ -184,6 +186,8 @@ char* fxCStackLimit(void)
 }
 
 static long gSlotIncrement = -1, gChunkIncrement = -1;   /* -1: the desktop's steps; 0: that kind never grows */
+static long gKeys = 0;            /* --keys: run-time keys beyond the baseline's, fixed; 0: growable */
+static long gBaselineKeys = 0;    /* keys the baseline machine used (in flash on the board) */
 
 static txMachine* xswsCreate(long slots, long chunk, long stack, int fixed)
 {
@@ -194,8 +198,10 @@ static txMachine* xswsCreate(long slots, long chunk, long stack, int fixed)
 	creation.initialHeapCount = (txSize)slots;
 	creation.incrementalHeapCount = fixed ? 0 : (txSize)((gSlotIncrement >= 0) ? gSlotIncrement : ((slots / 4 > 4096) ? slots / 4 : 4096));
 	creation.stackCount = (txSize)stack;
-	creation.initialKeyCount = 2048;
-	creation.incrementalKeyCount = 1024;
+	/* the board's keys: the built-ins' and the preloaded modules' are in flash (keyOffset), the
+	   run-time ones are creation keys.initial, with no growth */
+	creation.initialKeyCount = gKeys ? (txSize)(gBaselineKeys + gKeys) : 2048;
+	creation.incrementalKeyCount = gKeys ? 0 : 1024;
 	creation.nameModulo = 1993;
 	creation.symbolModulo = 127;
 	creation.parserBufferSize = 256 * 1024;
@@ -216,7 +222,11 @@ static int xswsRunEntry(txMachine* the, const char* entry);
 static void xswsMeasureBaseline(void)
 {
 	int i;
-	txMachine* the = xswsCreate(65536, 1024 * 1024, 4096, 0);
+	long keys = gKeys;
+	txMachine* the;
+	gKeys = 0;
+	the = xswsCreate(65536, 1024 * 1024, 4096, 0);
+	gKeys = keys;
 	if (!the) {
 		fprintf(stderr, "xsws-sim: cannot create the XS machine\n");
 		exit(XSWS_EXIT_MEMORY);
@@ -234,6 +244,7 @@ static void xswsMeasureBaseline(void)
 		}
 	}
 	fxCollectGarbage(the);
+	gBaselineKeys = the->keyIndex;
 	xswsHost.slotBaseline = the->currentHeapCount;
 	xswsHost.chunkBaseline = the->currentChunksSize;
 	fxDeleteMachine(the);
@@ -368,6 +379,7 @@ int main(int argc, char* argv[])
 		else if (!strcmp(arg, "--fixed")) fixed = 1;
 		else if (!strcmp(arg, "--slot-increment")) { gSlotIncrement = xswsCountOption(arg, value, 0); i++; }
 		else if (!strcmp(arg, "--chunk-increment")) { gChunkIncrement = xswsCountOption(arg, value, 0); i++; }
+		else if (!strcmp(arg, "--keys")) { gKeys = xswsNumberOption(arg, value); i++; }
 		else if (!strcmp(arg, "--heap-limit")) { heapLimit = xswsCountOption(arg, value, 0); i++; }
 		else if (!strcmp(arg, "--tcp-pcbs")) { xswsLwip.tcpPcbs = (int)xswsCountOption(arg, value, 0); i++; }
 		else if (!strcmp(arg, "--listen-pcbs")) { xswsLwip.listenPcbs = (int)xswsCountOption(arg, value, 0); i++; }
@@ -420,6 +432,8 @@ int main(int argc, char* argv[])
 			slots, xswsHost.slotBaseline, chunk, xswsHost.chunkBaseline, stack, fixed ? "fixed" : "growable");
 		if (heapLimit)
 			fprintf(stderr, " up to %ld bytes", heapLimit);
+		if (gKeys)
+			fprintf(stderr, ", keys %ld+%ld", gBaselineKeys, gKeys);
 		fprintf(stderr, "\nxsws-sim: lwIP %d TCP, %d listening, %d UDP pcbs, send buffer %d, window %d, MSS %d\n",
 			xswsLwip.tcpPcbs, xswsLwip.listenPcbs, xswsLwip.udpPcbs, xswsLwip.sndBuf, xswsLwip.wnd, xswsLwip.mss);
 	}
