@@ -432,9 +432,10 @@ int main(int argc, char* argv[])
 			slots, xswsHost.slotBaseline, chunk, xswsHost.chunkBaseline, stack, fixed ? "fixed" : "growable");
 		if (heapLimit)
 			fprintf(stderr, " up to %ld bytes", heapLimit);
+		fprintf(stderr, "\nxsws-sim: ");
 		if (gKeys)
-			fprintf(stderr, ", keys %ld+%ld", gBaselineKeys, gKeys);
-		fprintf(stderr, "\nxsws-sim: lwIP %d TCP, %d listening, %d UDP pcbs, send buffer %d, window %d, MSS %d\n",
+			fprintf(stderr, "keys %ld+%ld; ", gKeys, gBaselineKeys);
+		fprintf(stderr, "lwIP %d TCP, %d listening, %d UDP pcbs, send buffer %d, window %d, MSS %d\n",
 			xswsLwip.tcpPcbs, xswsLwip.listenPcbs, xswsLwip.udpPcbs, xswsLwip.sndBuf, xswsLwip.wnd, xswsLwip.mss);
 	}
 
