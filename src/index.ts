@@ -6,6 +6,8 @@ export { Reason, WriteProtocol } from "./core/reasons.js";
 export { MountProtocol } from "./core/types.js";
 export type { Protocol, ProtocolCallback, CallbackData, Mount, VhostOptions, ContextOptions } from "./core/types.js";
 export type { HostIo, HeapFigures } from "./core/io.js";
+export { CONTEXT_OPTIONS, CONTEXT_STRING_OPTIONS, VHOST_OPTIONS, TIMINGS, PARSER_LIMITS } from "./core/options.js";
+export type { NumberOption, FixedValue } from "./core/options.js";
 export { lwsl, setLogLevel, LogLevel } from "./core/log.js";
 export type { Fops, FopsFile } from "./fs/fops.js";
 export { HostFops } from "./fs/host-fops.js";

@@ -655,3 +655,10 @@ describe('hosts/lin simulator', function () {
     });
   });
 });
+
+describe('README', function () {
+  it('"Options and limits" is the table of src/core/options.ts (node tools/options-table.mjs --write remakes it)', async function () {
+    const { optionsTables, readmeTables } = await import('../tools/options-table.mjs');
+    assert.equal(readmeTables(), await optionsTables());
+  });
+});

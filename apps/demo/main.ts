@@ -4,7 +4,7 @@
  * ESP32 and in the simulator; plugins are the ones the manifest links.
  */
 import config from "mc/config";
-import { createContext, MountProtocol, setLogLevel, lwsl } from "../../src/index.js";
+import { createContext, MountProtocol, setLogLevel, lwsl, CONTEXT_OPTIONS } from "../../src/index.js";
 import type { Protocol, ContextOptions } from "../../src/index.js";
 import { moddableHost, moddableMountFops } from "../../src/host/moddable.js";
 import { linkedPlugins } from "./plugins.js";
@@ -19,12 +19,9 @@ interface DemoConfig {
 }
 const cfg = config as DemoConfig;
 
-/** Context limits a config override may set (e.g. `xsws run timeoutSecs=2`); see README "Options and limits". */
-const LIMITS = ["maxConnections", "maxHttpHeaderPool", "maxHttpHeaderData", "maxHttpHeaders", "maxUriLength",
-	"maxHttpBodySize", "rxBufferSize", "txChunkSize", "timeoutSecs", "keepaliveTimeout", "ipLimitAh", "ipLimitWsi",
-	"maxWsMessageSize", "maxBackpressure", "silentGraceMs"] as const;
+/** Every numeric context option may be set by a config override (e.g. `xsws run timeoutSecs=2`); see README "Options and limits". */
 const limits: Partial<ContextOptions> = {};
-for (const k of LIMITS) {
+for (const k of Object.keys(CONTEXT_OPTIONS) as (keyof typeof CONTEXT_OPTIONS)[]) {
 	const v = (config as Record<string, unknown>)[k];
 	if (v !== undefined) limits[k] = Number(v);
 }

@@ -7,6 +7,8 @@ import type { HostIo, HeapFigures, TcpCallbacks, TcpListener, TcpSocket } from "
 import type { ContextOptions, Protocol } from "./types.js";
 import { lwsl } from "./log.js";
 import { encodeUtf8 } from "../util/utf8.js";
+import { resolveOptions, TIMINGS } from "./options.js";
+import type { ResolvedOptions } from "./options.js";
 
 /** Counters of what the server did at its limits; lws-status shows them. */
 export interface ContextStats {
@@ -34,33 +36,9 @@ export interface ContextStats {
 	userErrors: number;
 }
 
-/** Defaults sized for an ESP32 (see README "Options and limits"). */
-const DEFAULTS = {
-	maxHttpHeaderPool: 4,
-	maxHttpHeaderData: 2048,
-	maxHttpHeaders: 32,
-	maxUriLength: 1024,
-	maxHttpBodySize: 1024 * 1024,
-	rxBufferSize: 2048,
-	txChunkSize: 4096,
-	timeoutSecs: 5,
-	keepaliveTimeout: 5,
-	ipLimitAh: 0,
-	ipLimitWsi: 0,
-	maxWsMessageSize: 1024 * 1024,
-	// two lwIP send buffers (TCP_SND_BUF 8192 on the ESP32): a file piece plus frames always fit
-	maxBackpressure: 16384,
-	// a new connection gets its first bytes within a round trip; till then it is not reaped
-	silentGraceMs: 100,
-	serverString: "xsws",
-};
-
-/** How long a lingering close keeps reading before it gives up. */
-const LINGER_MS = 2000;
-/** How often connections that keep bytes unread (rx paused) are checked for a peer that went away. */
-const PROBE_MS = 1000;
-/** The service timer's repeat when nothing re-arms it (a pass then finds nothing to do). */
-const SERVICE_IDLE_MS = 0x3fffffff;
+const LINGER_MS = TIMINGS.LINGER_MS.value;
+const PROBE_MS = TIMINGS.PROBE_MS.value;
+const SERVICE_IDLE_MS = TIMINGS.SERVICE_IDLE_MS.value;
 
 export interface Roles {
 	/** The role new server connections start in (HTTP/1.1). */
@@ -71,7 +49,7 @@ export interface Roles {
 	upgrade?: (wsi: Wsi) => Handled | undefined;
 }
 
-export type ResolvedOptions = Required<Omit<ContextOptions, "vhosts" | "fops">> & Pick<ContextOptions, "fops">;
+export type { ResolvedOptions } from "./options.js";
 
 /**
  * lws_context: vhosts, listeners, the connections, limits, and the service
@@ -113,15 +91,9 @@ export class Context {
 	private destroyed = false;
 
 	constructor(options: ContextOptions, readonly io: HostIo, readonly roles: Roles) {
-		const o = { ...DEFAULTS, maxConnections: io.maxSockets, ...stripUndefined(options) } as ResolvedOptions & { vhosts?: unknown };
-		delete o.vhosts;
+		const o = resolveOptions(options, io.maxSockets);
 		this.options = o;
-		for (const [k, v] of Object.entries(o)) {
-			if (typeof v === "number" && (!Number.isFinite(v) || v < 0)) throw new RangeError(`option ${k} must be a number >= 0, got ${v}`);
-		}
-		if (o.maxConnections < 1) throw new RangeError("option maxConnections must be at least 1");
-		if (o.maxBackpressure < 1024) throw new RangeError(`option maxBackpressure must be at least 1024 bytes, got ${o.maxBackpressure}`);
-		this.rxBuffer = new Uint8Array(o.rxBufferSize || DEFAULTS.rxBufferSize);
+		this.rxBuffer = new Uint8Array(o.rxBufferSize);
 		const context = this;
 		// One set of callbacks for every socket: `this.target` is the wsi, so no closure per connection.
 		this.callbacks = {
@@ -600,8 +572,3 @@ const refusedRole: Role = {
 	roomClass: () => RoomClass.IDLE,
 };
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-	const out: Partial<T> = {};
-	for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k];
-	return out;
-}

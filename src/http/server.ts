@@ -5,6 +5,7 @@ import type { Context } from "../core/context.js";
 import type { Mount, Protocol } from "../core/types.js";
 import { MountProtocol } from "../core/types.js";
 import { lwsl, logEnabled, LogLevel } from "../core/log.js";
+import { PARSER_LIMITS } from "../core/options.js";
 import { HeaderPool } from "./header-pool.js";
 import type { Ah } from "./header-pool.js";
 import { HeadParser, HeadState } from "./parser.js";
@@ -81,9 +82,8 @@ export function shared(context: Context): HttpShared {
 	let s = context.roleData.get("h1") as HttpShared | undefined;
 	if (!s) {
 		const o = context.options;
-		if (o.maxHttpHeaderData > 65535) throw new RangeError("option maxHttpHeaderData must be at most 65535");
 		s = {
-			pool: new HeaderPool(o.maxHttpHeaderPool || 1, o.maxHttpHeaderData, o.maxHttpHeaders, o.ipLimitAh),
+			pool: new HeaderPool(o.maxHttpHeaderPool, o.maxHttpHeaderData, o.maxHttpHeaders, o.ipLimitAh),
 			parser: new HeadParser(o.maxUriLength),
 			fileBuf: new Uint8Array(o.txChunkSize),
 		};
@@ -201,7 +201,7 @@ function chunked(wsi: Wsi, st: H1State, buf: Uint8Array, pos: number): number {
 			case Chunk.SIZE: {
 				const d = c >= 48 && c <= 57 ? c - 48 : (c | 32) >= 97 && (c | 32) <= 102 ? (c | 32) - 87 : -1;
 				if (d >= 0) {
-					if (++st.chunkDigits > 8) return failRequest(wsi, 413, "chunk size too large") === Handled.PLEASE_CLOSE ? -1 : end;
+					if (++st.chunkDigits > PARSER_LIMITS.CHUNK_SIZE_DIGITS.value) return failRequest(wsi, 413, "chunk size too large") === Handled.PLEASE_CLOSE ? -1 : end;
 					st.bodyLeft = st.bodyLeft * 16 + d;
 					pos++;
 					break;
@@ -245,7 +245,7 @@ function chunked(wsi: Wsi, st: H1State, buf: Uint8Array, pos: number): number {
 					st.chunkDigits = 0;
 				}
 				else if (c !== 13) {
-					if (++st.chunkDigits > 1024) return failRequest(wsi, 431, "trailer section too large") === Handled.PLEASE_CLOSE ? -1 : end;
+					if (++st.chunkDigits > PARSER_LIMITS.TRAILER_BYTES.value) return failRequest(wsi, 431, "trailer section too large") === Handled.PLEASE_CLOSE ? -1 : end;
 				}
 				break;
 		}

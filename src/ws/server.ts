@@ -10,6 +10,7 @@ import type { Wsi } from "../core/wsi.js";
 import type { Context } from "../core/context.js";
 import { RoomClass } from "../core/role.js";
 import { lwsl } from "../core/log.js";
+import { TIMINGS } from "../core/options.js";
 import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } from "./frame.js";
 import { CloseStatus, isValidWireCloseCode } from "./close-codes.js";
 import { xorMask } from "../util/xor.js";
@@ -24,7 +25,7 @@ const enum Rx {
 }
 
 /** How long we wait for the peer's close frame after sending ours. */
-export const CLOSE_ACK_MS = 2000;
+export const CLOSE_ACK_MS = TIMINGS.CLOSE_ACK_MS.value;
 
 /** Bits of WsState.bits: one number instead of a slot per flag. */
 const enum B {

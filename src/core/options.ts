@@ -1,0 +1,148 @@
+/**
+ * The one table of xsws's limits: every context option with its default, bounds and reason
+ * (as uWebSockets' WebSocketBehavior lists its own), checked when the context is made, and the
+ * fixed timings the core uses, named in one place. README's "Options and limits" table is made
+ * from this file (tools/options-table.mjs; a test keeps them the same).
+ */
+import type { ContextOptions } from "./types.js";
+
+export interface NumberOption {
+	/** The default; "host" is the host's socket limit (HostIo.maxSockets). */
+	readonly default: number | "host";
+	readonly min: number;
+	readonly max: number;
+	readonly unit: string;
+	/** lws's name for it, where lws has one. */
+	readonly lws?: string;
+	/** Why this default, and what happens at the limit. */
+	readonly reason: string;
+}
+
+type NumericOption = Exclude<keyof ContextOptions, "vhosts" | "fops" | "serverString">;
+
+const MIB = 1024 * 1024;
+const INT_MAX = 0x7fffffff;
+
+/** The numeric context options (all whole numbers). */
+export const CONTEXT_OPTIONS: { readonly [K in NumericOption]-?: NumberOption } = {
+	maxConnections: {
+		default: "host", min: 1, max: 1000000, unit: "connections",
+		reason: "lwIP's TCP pcbs less one on the board (7 on the ESP32), so that a newcomer can arrive; at the limit new peers wait in the listener and the connection that has held its slot longest without a whole request head, else the oldest idle keep-alive one, is closed for them (reapedSlow, reapedIdle)",
+	},
+	maxHttpHeaderPool: {
+		default: 4, min: 1, max: 1024, unit: "header blocks", lws: "max_http_header_pool",
+		reason: "a request head is parsed in a block of the pool; a request waits (not read) for one, and while one waits the connection that has held a block longest without completing its head gets 408 and gives it up (ahStolen)",
+	},
+	maxHttpHeaderData: {
+		default: 2048, min: 256, max: 65535, unit: "bytes", lws: "max_http_header_data",
+		reason: "the whole request head must fit one block: 431 (414 when the request line alone is too long); header offsets are 16-bit",
+	},
+	maxHttpHeaders: {
+		default: 32, min: 1, max: 1024, unit: "header lines",
+		reason: "431 past it; bounds the per-block index of header lines",
+	},
+	maxUriLength: {
+		default: 1024, min: 16, max: 65535, unit: "bytes",
+		reason: "414 past it",
+	},
+	maxHttpBodySize: {
+		default: MIB, min: 0, max: INT_MAX, unit: "bytes",
+		reason: "413 past it (a body streams through in rxBufferSize pieces; this bounds what a peer may send)",
+	},
+	rxBufferSize: {
+		default: 2048, min: 128, max: 65536, unit: "bytes", lws: "rx_buffer_size",
+		reason: "the one receive buffer all connections share (single-threaded), and the most one read takes",
+	},
+	txChunkSize: {
+		default: 4096, min: 256, max: 65536, unit: "bytes",
+		reason: "the largest file piece sent per WRITEABLE: half lwIP's send buffer, so a piece and its framing fit",
+	},
+	timeoutSecs: {
+		default: 5, min: 1, max: 3600, unit: "s", lws: "timeout_secs",
+		reason: "a request head (or a stalled body) not received in time: 408 and close; a peer that takes none of our queued bytes for as long is closed",
+	},
+	keepaliveTimeout: {
+		default: 5, min: 1, max: 3600, unit: "s", lws: "keepalive_timeout",
+		reason: "an idle keep-alive connection is closed",
+	},
+	ipLimitAh: {
+		default: 0, min: 0, max: 1024, unit: "header blocks (0: off)", lws: "ip_limit_ah",
+		reason: "a peer holding this many header blocks waits for more",
+	},
+	ipLimitWsi: {
+		default: 0, min: 0, max: 1000000, unit: "connections (0: off)", lws: "ip_limit_wsi",
+		reason: "more connections from one peer get 503 (refusedPeerLimit)",
+	},
+	maxWsMessageSize: {
+		default: MIB, min: 125, max: INT_MAX, unit: "bytes",
+		reason: "a WebSocket message (all its fragments) past it: close 1009",
+	},
+	maxBackpressure: {
+		default: 16384, min: 1024, max: INT_MAX, unit: "bytes",
+		reason: "two lwIP send buffers: more would wait to be sent: WebSocket close 1008, HTTP response aborted (backpressureClosed)",
+	},
+	silentGraceMs: {
+		default: 100, min: 0, max: 60000, unit: "ms",
+		reason: "a new connection that has sent nothing yet is not reaped for this long (its first bytes are a round trip away)",
+	},
+};
+
+/** The string options. */
+export const CONTEXT_STRING_OPTIONS = {
+	serverString: { default: "xsws", reason: "the Server header; \"\" leaves it out" },
+} as const;
+
+/** Vhost options with bounds. */
+export const VHOST_OPTIONS = {
+	port: { default: 0, min: 0, max: 65535, unit: "", reason: "the TCP port; 0 lets the host choose" },
+} as const satisfies Record<string, NumberOption>;
+
+export interface FixedValue {
+	readonly value: number;
+	readonly unit: string;
+	readonly reason: string;
+}
+
+/** Fixed timings of the core, in one place (not options: they follow from the protocols). */
+export const TIMINGS = {
+	LINGER_MS: { value: 2000, unit: "ms", reason: "a lingering close (after an error page) keeps reading this long, so the peer sees the page rather than a reset" },
+	PROBE_MS: { value: 1000, unit: "ms", reason: "connections that keep bytes unread (rx paused) are probed this often for a peer that went away" },
+	CLOSE_ACK_MS: { value: 2000, unit: "ms", reason: "a WebSocket close waits this long for the peer's close frame (RFC 6455 7.1.1), then closes the connection" },
+	SERVICE_IDLE_MS: { value: 0x3fffffff, unit: "ms", reason: "the service timer's repeat when nothing re-arms it (a pass then finds nothing to do)" },
+} as const satisfies Record<string, FixedValue>;
+
+/** Fixed bounds of the HTTP parser (RFC 9112 leaves them to the server). */
+export const PARSER_LIMITS = {
+	CHUNK_SIZE_DIGITS: { value: 8, unit: "hex digits", reason: "a chunk size of more digits (4 GiB and over) gets 413" },
+	TRAILER_BYTES: { value: 1024, unit: "bytes", reason: "a chunked body's trailer section longer than this gets 431" },
+} as const satisfies Record<string, FixedValue>;
+
+export type ResolvedOptions = Required<Omit<ContextOptions, "vhosts" | "fops">> & Pick<ContextOptions, "fops">;
+
+function checkNumber(name: string, value: unknown, spec: { min: number; max: number; unit: string }): number {
+	if (typeof value !== "number" || !Number.isInteger(value) || value < spec.min || value > spec.max)
+		throw new RangeError(`option ${name} must be a whole number from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}, got ${String(value)}`);
+	return value;
+}
+
+/** Every option given, checked against the table, with the defaults for the rest. */
+export function resolveOptions(options: ContextOptions, hostSockets: number): ResolvedOptions {
+	const given = options as unknown as Record<string, unknown>;
+	const known = new Set<string>(["vhosts", "fops", ...Object.keys(CONTEXT_OPTIONS), ...Object.keys(CONTEXT_STRING_OPTIONS)]);
+	for (const key of Object.keys(given)) {
+		if (!known.has(key) && given[key] !== undefined) throw new RangeError(`unknown option ${key}`);
+	}
+	const resolved: Record<string, unknown> = {};
+	for (const [name, spec] of Object.entries(CONTEXT_OPTIONS) as [string, NumberOption][]) {
+		const value = given[name] ?? (spec.default === "host" ? Math.min(Math.max(hostSockets, spec.min), spec.max) : spec.default);
+		resolved[name] = checkNumber(name, value, spec);
+	}
+	for (const [name, spec] of Object.entries(CONTEXT_STRING_OPTIONS)) {
+		const value = given[name] ?? spec.default;
+		if (typeof value !== "string") throw new RangeError(`option ${name} must be a string, got ${String(value)}`);
+		resolved[name] = value;
+	}
+	if (given.fops !== undefined) resolved.fops = given.fops;
+	for (const vhost of options.vhosts ?? []) checkNumber(`port of vhost ${vhost.name ?? "default"}`, vhost.port, VHOST_OPTIONS.port);
+	return resolved as ResolvedOptions;
+}
