@@ -5,7 +5,7 @@
 // manifest's creation and the mcconfig platform. A manifest's own creation values win.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repositoryRoot } from './manifest.mjs';
+import { isPlainObject, repositoryRoot } from './manifest.mjs';
 
 export const boardsPath = join(repositoryRoot, 'hosts', 'boards.json');
 
@@ -30,10 +30,6 @@ export function boardProfile(name) {
   const profile = boards.boards[key];
   if (!profile) throw new Error(`unknown board "${key}" (boards: ${boardNames().join(', ')})`);
   return { name: key, ...profile };
-}
-
-function isPlainObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The profile's creation with the manifest's own values over it (mcconfig's order). */

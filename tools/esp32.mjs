@@ -37,30 +37,13 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
 import { boardConfig, boardProfile, effectiveCreation } from './boards.mjs';
+import { asArray, deepMerge, isPlainObject, repositoryRoot } from './manifest.mjs';
 
-export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 'esp32';
 /** Directories whose modules are preloaded (the app's own modules are not: main calls natives). */
 const PRELOAD_ROOTS = ['src', 'plugins'];
 /** On the board the `file` module's root (modules/files/file/manifest.json, esp32: SPIFFS /mod/). */
 const ESP32_FILE_ROOT = '/mod/';
-
-function isPlainObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function asArray(value) {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function deepMerge(target, source) {
-  for (const [key, value] of Object.entries(source ?? {})) {
-    if (isPlainObject(value) && isPlainObject(target[key])) deepMerge(target[key], value);
-    else target[key] = isPlainObject(value) ? deepMerge({}, value) : value;
-  }
-  return target;
-}
 
 const toPosix = (path) => path.split(sep).join('/');
 

@@ -30,19 +30,20 @@ export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '
 export const hostManifest = join(repositoryRoot, 'hosts', 'lin', 'manifest.json');
 const PLATFORM = 'lin';
 
-function isPlainObject(value) {
+export function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function deepMerge(target, source) {
-  for (const [key, value] of Object.entries(source)) {
+/** Merge plain objects into target, recursively (later wins); arrays and values replace. */
+export function deepMerge(target, source) {
+  for (const [key, value] of Object.entries(source ?? {})) {
     if (isPlainObject(value) && isPlainObject(target[key])) deepMerge(target[key], value);
     else target[key] = isPlainObject(value) ? deepMerge({}, value) : value;
   }
   return target;
 }
 
-function asArray(value) {
+export function asArray(value) {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
 }

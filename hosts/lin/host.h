@@ -3,7 +3,8 @@
  *
  * Two kinds of files include this: those written against XS's internal API (xsAll.h: main.c,
  * loop.c, modules.c, natives.c) and those written against the public xs.h/xsmc.h API like a
- * Moddable module (console.c, timers.c, sockets.c, files.c, resources.c, instrumentation.c).
+ * Moddable module (console.c, timers.c, sockets.c, tcp.c, listener.c, udp.c, files.c, resources.c,
+ * instrumentation.c).
  * So this header names the machine xswsMachine and uses void* for slots.
  */
 #ifndef __XSWS_HOST__
@@ -92,7 +93,7 @@ typedef struct {
 } xswsHostState;
 extern xswsHostState xswsHost;
 
-/* ---- lwIP's sizes and limits of the board profile (main.c options, sockets.c enforces) ---- */
+/* ---- lwIP's sizes and limits of the board profile (main.c options; tcp.c, listener.c, udp.c enforce) */
 typedef struct {
 	int tcpPcbs;           /* MEMP_NUM_TCP_PCB (CONFIG_LWIP_MAX_ACTIVE_TCP); 0: no limit */
 	int listenPcbs;        /* MEMP_NUM_TCP_PCB_LISTEN (CONFIG_LWIP_MAX_LISTENING_TCP); 0: no limit */

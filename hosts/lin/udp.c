@@ -7,13 +7,7 @@
  * (count of queued datagrams) is delivered for the arrivals of a loop turn, and datagrams not read
  * are not announced again. Each socket takes one of lwIP's UDP pcbs (MEMP_NUM_UDP_PCB).
  */
-#include "xsmc.h"
-#include "host.h"
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include "sockets.h"
 
 /* the simulator's own: on the board datagrams queue as pbufs until the heap runs out; here the
    queue is bounded so that a flood cannot take the desktop's memory, and the kernel drops the
@@ -149,6 +143,7 @@ void xs_udp_constructor(xsMachine* the)
 	xsSlot* options;
 	struct sockaddr_in address;
 	int port = 0, ttl = -1, fd;
+	xsSlot onReadable;
 	xsmcVars(1);
 	if ((xsmcArgc < 1) || (xsmcTypeOf(xsArg(0)) != xsReferenceType))
 		xsTypeError("options required");
@@ -170,10 +165,8 @@ void xs_udp_constructor(xsMachine* the)
 		if ((xsmcTypeOf(xsVar(0)) != xsUndefinedType) && strcmp(xsmcToString(xsVar(0)), "buffer"))
 			xsRangeError("invalid format");
 	}
-	if (xsmcHas(*options, xsID("target"))) {
-		xsmcGet(xsVar(0), *options, xsID("target"));
-		xsmcSet(xsThis, xsID("target"), xsVar(0));
-	}
+	xswsGetCallback(the, options, "onReadable", &onReadable);   /* before anything is allocated */
+	xswsSetTarget(the, options);
 	/* lwIP udp_new(): one of MEMP_NUM_UDP_PCB */
 	if (xswsLwip.udpPcbs && (xswsLwip.udpInUse >= xswsLwip.udpPcbs))
 		xsRangeError("no socket");
@@ -195,15 +188,7 @@ void xs_udp_constructor(xsMachine* the)
 		close(fd);
 		xsRangeError("no memory");
 	}
-	udp->onReadable = xsUndefined;
-	if (xsmcHas(*options, xsID("onReadable"))) {
-		xsmcGet(xsVar(0), *options, xsID("onReadable"));
-		if (xsmcTypeOf(xsVar(0)) != xsUndefinedType) {
-			if (!xsmcIsInstanceOf(xsVar(0), xsFunctionPrototype))
-				xsTypeError("onReadable is not a function");
-			udp->onReadable = xsVar(0);
-		}
-	}
+	udp->onReadable = onReadable;
 	udp->poller.fd = fd;
 	udp->poller.events = POLLIN;
 	udp->poller.callback = xswsUDPCallback;

@@ -1,4 +1,4 @@
-// Runs the zip fixture firmware (test/fixtures/zip) on the simulator; shared by test/zip-xs.test.mjs
+// Runs the zip fixture firmware (test/fixtures/zip) on the simulator; shared by test/host/zip-xs.test.mjs
 // and bench/inflate.mjs (MIT). Node built-ins only.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

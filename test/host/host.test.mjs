@@ -8,8 +8,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { processManifest, repositoryRoot } from '../tools/manifest.mjs';
-import { boardProfile, creationSizes, simulatorArgs } from '../tools/boards.mjs';
+import { processManifest, repositoryRoot } from '../../tools/manifest.mjs';
+import { boardProfile, creationSizes, simulatorArgs } from '../../tools/boards.mjs';
 import { execFileSync } from 'node:child_process';
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
@@ -658,7 +658,7 @@ describe('hosts/lin simulator', function () {
 
 describe('README', function () {
   it('"Options and limits" is the table of src/core/options.ts (node tools/options-table.mjs --write remakes it)', async function () {
-    const { optionsTables, readmeTables } = await import('../tools/options-table.mjs');
+    const { optionsTables, readmeTables } = await import('../../tools/options-table.mjs');
     assert.equal(readmeTables(), await optionsTables());
   });
 });

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import zlib from 'node:zlib';
-import { buildZip } from '../tools/zip-ui.mjs';
-import { randomBytes, webText } from './support/corpus.mjs';
-import { BOMB_SIZE, bomb, runZipFirmware, simulator } from './support/zip-sim.mjs';
+import { buildZip } from '../../tools/zip-ui.mjs';
+import { randomBytes, webText } from '../support/corpus.mjs';
+import { BOMB_SIZE, bomb, runZipFirmware, simulator } from '../support/zip-sim.mjs';
 
 const crcOf = (b) => zlib.crc32(b) >>> 0;
 
