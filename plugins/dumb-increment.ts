@@ -3,10 +3,8 @@
  * server: every 50 ms each connection is sent the next number as text;
  * "reset\n" starts it at 0 again; "closeme\n" closes with 1001 "seeya".
  */
-import { Reason, WriteProtocol } from "../src/core/reasons.js";
-import type { Protocol } from "../src/core/types.js";
-import type { Vhost } from "../src/core/vhost.js";
-import * as ws from "../src/ws/api.js";
+import { Reason, WriteProtocol, ws } from "../src/index.js";
+import type { Protocol, Vhost } from "../src/index.js";
 
 const INTERVAL_MS = 50;
 

@@ -10,12 +10,8 @@
  * anything is closed. A message is passed on in the pieces it was read in,
  * and pieces of two senders never interleave.
  */
-import { Reason, WriteProtocol } from "../src/core/reasons.js";
-import type { Protocol } from "../src/core/types.js";
-import type { Wsi } from "../src/core/wsi.js";
-import type { Context } from "../src/core/context.js";
-import * as ws from "../src/ws/api.js";
-import * as http from "../src/http/api.js";
+import { Reason, WriteProtocol, http, ws } from "../src/index.js";
+import type { Context, Protocol, Wsi } from "../src/index.js";
 
 export const RING_ENTRIES = 128;
 export const RING_BYTES = 8192;

@@ -3,10 +3,8 @@
  * (slots and chunk bytes in use after GC, with the creation limits) to every
  * lws-status connection, when something changes and every PERIOD_MS.
  */
-import { Reason, WriteProtocol } from "../src/core/reasons.js";
-import type { Protocol } from "../src/core/types.js";
-import type { Wsi } from "../src/core/wsi.js";
-import type { Vhost } from "../src/core/vhost.js";
+import { Reason, WriteProtocol } from "../src/index.js";
+import type { Protocol, Vhost, Wsi } from "../src/index.js";
 
 const PERIOD_MS = 2000;
 

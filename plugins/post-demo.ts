@@ -3,10 +3,8 @@
  * (lws plugins/protocol_post_demo, urlencoded forms). The body is held in
  * memory up to MAX_FORM bytes; past that the peer gets 413.
  */
-import { Reason } from "../src/core/reasons.js";
-import type { Protocol } from "../src/core/types.js";
-import * as http from "../src/http/api.js";
-import { decodeUtf8 } from "../src/util/utf8.js";
+import { Reason, decodeUtf8, http } from "../src/index.js";
+import type { Protocol } from "../src/index.js";
 
 /** Largest form accepted: a device form is small, and the board's heap is too. */
 export const MAX_FORM = 4096;

@@ -3,10 +3,8 @@
  * count and the XS heap (slots and chunk bytes after GC, with the creation
  * limits), so a device's memory can be watched from a browser or a test.
  */
-import { Reason } from "../src/core/reasons.js";
-import type { Protocol } from "../src/core/types.js";
-import type { Wsi } from "../src/core/wsi.js";
-import * as http from "../src/http/api.js";
+import { Reason, http } from "../src/index.js";
+import type { Protocol, Wsi } from "../src/index.js";
 
 export function statusJson(wsi: Wsi): string {
 	return JSON.stringify(wsi.context.status());

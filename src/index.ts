@@ -1,5 +1,6 @@
 /** xsws public API. */
 export { Context } from "./core/context.js";
+export type { Vhost } from "./core/vhost.js";
 export type { ContextStats } from "./core/context.js";
 export { Wsi, Timeout } from "./core/wsi.js";
 export { Reason, WriteProtocol } from "./core/reasons.js";
@@ -14,6 +15,7 @@ export { HostFops } from "./fs/host-fops.js";
 export * as http from "./http/api.js";
 export * as ws from "./ws/api.js";
 export { CloseStatus } from "./ws/close-codes.js";
+export { decodeUtf8, encodeUtf8 } from "./util/utf8.js";
 
 import { Context } from "./core/context.js";
 import type { ContextOptions } from "./core/types.js";

@@ -1,0 +1,26 @@
+// ESLint (MIT): the layering rules of DESIGN.md, checked by `npm test` (pretest). Only imports
+// are linted here; tsc --strict does the rest.
+import tseslint from 'typescript-eslint';
+
+/** Imports src/core may not make: the core knows roles and hosts only through their ops tables. */
+const coreMayNotImport = [
+  { group: ['../roles/*', '../roles'], message: 'src/core dispatches to roles through their ops tables (Role); it does not import them' },
+  { group: ['../host/*', '../host'], message: 'src/core talks to the platform through HostIo; it does not import a host' },
+  { group: ['../http/*', '../ws/*'], message: 'src/core does not import a role\'s modules (http, ws): roles plug into it' },
+];
+
+/** Plugins and apps use the public API (src/index.ts, "xsws"), not src internals. */
+const publicApiOnly = [
+  { group: ['../src/*/**', '../../src/*/**', '!../../src/host/moddable.js'], message: 'import the public API (src/index.js, "xsws"), not src internals' },
+];
+
+export default tseslint.config(
+  { ignores: ['build/**', 'node_modules/**', 'test-artifacts/**'] },
+  {
+    files: ['src/**/*.ts', 'plugins/**/*.ts', 'apps/**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: coreMayNotImport }] } },
+  { files: ['plugins/**/*.ts', 'apps/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: publicApiOnly }] } },
+);
