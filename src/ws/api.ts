@@ -2,6 +2,7 @@
 import type { Wsi } from "../core/wsi.js";
 import { WsState, remainingPayload } from "./server.js";
 import { encodeUtf8 } from "../util/utf8.js";
+import { isValidWireCloseCode } from "./close-codes.js";
 
 function st(wsi: Wsi): WsState {
 	if (!(wsi.rs instanceof WsState)) throw new Error(`wsi ${wsi.id} is not a WebSocket`);
@@ -32,7 +33,8 @@ export function frameIsBinary(wsi: Wsi): boolean {
 /** lws_close_reason(): the code and reason sent when the callback next returns -1. */
 export function closeReason(wsi: Wsi, code: number, reason = ""): void {
 	const s = st(wsi);
-	if (code < 1000 || code > 4999 || code === 1005 || code === 1006 || code === 1015) throw new RangeError(`close code ${code} may not be sent`);
+	// what we send must be what our own parser accepts from a peer (RFC 6455 7.4.1/7.4.2)
+	if (!Number.isInteger(code) || !isValidWireCloseCode(code)) throw new RangeError(`close code ${code} may not be sent (1000-1003, 1007-1014, 3000-4999)`);
 	const r = encodeUtf8(reason);
 	if (r.length > 123) throw new RangeError("close reason longer than 123 bytes");
 	s.closeWith = { code, text: r };

@@ -197,6 +197,15 @@ describe("WebSocket role (unit, fake host)", () => {
 		assert.equal(s.closed, true);
 	});
 
+	it("closeReason() refuses what our own parser would refuse from a peer", () => {
+		const got = fresh();
+		const { ctx } = setup(got);
+		const wsi = [...ctx.wsis][0];
+		for (const code of [999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 1000.5, Number.NaN])
+			assert.throws(() => ws.closeReason(wsi, code), /may not be sent/, String(code));
+		for (const code of [1000, 1001, 1003, 1007, 1011, 1014, 3000, 4999]) ws.closeReason(wsi, code);
+	});
+
 	it("stops reading while rx flow control is off, and resumes", () => {
 		const got = fresh();
 		const { io, s, ctx } = setup(got, {}, { pauseAfter: 1 });
