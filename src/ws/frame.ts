@@ -1,4 +1,6 @@
-/** WebSocket frame opcodes and the header encoder (server frames are never masked). */
+/** WebSocket frame opcodes and the frame encoder, for both ends: a client masks (RFC 6455 5.3), a server does not. */
+import { xorMask } from "../util/xor.js";
+
 export const enum Opcode {
 	CONTINUATION = 0,
 	TEXT = 1,
@@ -12,36 +14,50 @@ export function isControl(op: number): boolean {
 	return (op & 8) !== 0;
 }
 
-/** Bytes a header for `len` takes. */
-export function headerLength(len: number): number {
-	return len < 126 ? 2 : len < 65536 ? 4 : 10;
+/** Bytes a header for `len` takes (4 more with a mask key). */
+export function headerLength(len: number, masked = false): number {
+	return (len < 126 ? 2 : len < 65536 ? 4 : 10) + (masked ? 4 : 0);
 }
 
-/** Write a frame header into out[at...]; returns its length. */
-export function writeHeader(out: Uint8Array, at: number, opcode: number, fin: boolean, len: number): number {
-	out[at] = (fin ? 0x80 : 0) | opcode;
+/**
+ * Write a frame header into out[at...]; returns its length. `mask` (4 bytes, a client's: from the
+ * host's random source) is written as the masking key; `rsv` sets the RSV1-3 bits an extension
+ * negotiated (permessage-deflate's RSV1 = 4).
+ */
+export function writeHeader(out: Uint8Array, at: number, opcode: number, fin: boolean, len: number, mask?: Uint8Array, rsv = 0): number {
+	out[at] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | opcode;
+	const m = mask ? 0x80 : 0;
+	let n: number;
 	if (len < 126) {
-		out[at + 1] = len;
-		return 2;
+		out[at + 1] = m | len;
+		n = 2;
 	}
-	if (len < 65536) {
-		out[at + 1] = 126;
+	else if (len < 65536) {
+		out[at + 1] = m | 126;
 		out[at + 2] = len >> 8;
 		out[at + 3] = len & 0xff;
-		return 4;
+		n = 4;
 	}
-	out[at + 1] = 127;
-	const hi = Math.floor(len / 0x100000000), lo = len >>> 0;
-	out[at + 2] = hi >>> 24; out[at + 3] = (hi >>> 16) & 0xff; out[at + 4] = (hi >>> 8) & 0xff; out[at + 5] = hi & 0xff;
-	out[at + 6] = lo >>> 24; out[at + 7] = (lo >>> 16) & 0xff; out[at + 8] = (lo >>> 8) & 0xff; out[at + 9] = lo & 0xff;
-	return 10;
+	else {
+		out[at + 1] = m | 127;
+		const hi = Math.floor(len / 0x100000000), lo = len >>> 0;
+		out[at + 2] = hi >>> 24; out[at + 3] = (hi >>> 16) & 0xff; out[at + 4] = (hi >>> 8) & 0xff; out[at + 5] = hi & 0xff;
+		out[at + 6] = lo >>> 24; out[at + 7] = (lo >>> 16) & 0xff; out[at + 8] = (lo >>> 8) & 0xff; out[at + 9] = lo & 0xff;
+		n = 10;
+	}
+	if (mask) {
+		out.set(mask.subarray(0, 4), at + n);
+		n += 4;
+	}
+	return n;
 }
 
-/** A whole frame (header + payload) in a new buffer. */
-export function frame(opcode: number, fin: boolean, payload: Uint8Array): Uint8Array {
-	const out = new Uint8Array(headerLength(payload.length) + payload.length);
-	const h = writeHeader(out, 0, opcode, fin, payload.length);
+/** A whole frame (header + payload) in a new buffer; with `mask`, the payload is masked in the copy. */
+export function frame(opcode: number, fin: boolean, payload: Uint8Array, mask?: Uint8Array, rsv = 0): Uint8Array {
+	const out = new Uint8Array(headerLength(payload.length, mask !== undefined) + payload.length);
+	const h = writeHeader(out, 0, opcode, fin, payload.length, mask, rsv);
 	out.set(payload, h);
+	if (mask && payload.length) xorMask(out.subarray(h), mask);
 	return out;
 }
 

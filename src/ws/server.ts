@@ -1,8 +1,8 @@
 /**
- * The WebSocket role's work (RFC 6455): a resumable frame parser over
- * whatever reads bring (any split), unmasking in place in the shared receive
- * buffer, pieces handed to RECEIVE as they come (never a whole message
- * buffered), control frames, the closing handshake, and framing of writes.
+ * The WebSocket server role's work (RFC 6455) over the frame codec (codec.ts, which parses
+ * whatever reads bring, unmasking in place in the shared receive buffer): pieces handed to
+ * RECEIVE as they come (never a whole message buffered), UTF-8 and size limits, control frames,
+ * the closing handshake, and framing of writes.
  */
 import { Handled, Reason, WriteProtocol } from "../core/reasons.js";
 import { Timeout } from "../core/wsi.js";
@@ -12,17 +12,12 @@ import { RoomClass } from "../core/role.js";
 import { lwsl } from "../core/log.js";
 import { TIMINGS } from "../core/options.js";
 import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } from "./frame.js";
+import { CodecRx as Rx, parseFrames } from "./codec.js";
+import type { CodecSink, CodecState } from "./codec.js";
 import { CloseStatus, isValidWireCloseCode } from "./close-codes.js";
 import { xorMask } from "../util/xor.js";
 import { utf8Validate, UTF8_REJECT } from "../util/utf8-validate.js";
 import { encodeUtf8 } from "../util/utf8.js";
-
-const enum Rx {
-	HEADER = 0,
-	PAYLOAD = 1,
-	/** a close was sent or the connection failed: input is dropped */
-	DONE = 2,
-}
 
 /** How long we wait for the peer's close frame after sending ours. */
 export const CLOSE_ACK_MS = TIMINGS.CLOSE_ACK_MS.value;
@@ -48,7 +43,7 @@ const enum B {
  * nothing per connection), the header buffer exists only while a header is
  * split across reads, and the control payload only while one arrives.
  */
-export class WsState {
+export class WsState implements CodecState {
 	bits = B.MSG_FIRST;
 	/** a frame header split across reads, collected (else null) */
 	hdr: Uint8Array | null = null;
@@ -171,139 +166,36 @@ function userClose(wsi: Wsi): Handled {
 	return startClose(wsi, st.closeWith?.code ?? CloseStatus.NORMAL, st.closeWith?.text ?? null);
 }
 
-export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
-	const st = ws(wsi);
-	let pos = 0;
-	const len = buf.length;
-	while (pos < len) {
-		if (wsi.closing) return Handled.OK;
-		if (st.rx === Rx.DONE) return Handled.OK;
+/** The server's side of the codec: one object for every connection (ctx is the wsi). */
+const serverSink: CodecSink<Wsi> = {
+	stop(wsi, _st, buf, pos) {
+		if (wsi.closing) return true;
 		if (wsi.rxPaused) {
 			// rxFlowControl(false) from a callback: keep the rest for later
 			wsi.stashRx(buf, pos);
-			return Handled.OK;
+			return true;
 		}
-		if (st.rx === Rx.HEADER) {
-			if (st.hdrLen === 0 && len - pos >= 2) {
-				// the common case: the whole header is in this read, parse it where it is
-				const need = headerNeed(buf[pos + 1]);
-				if (len - pos >= need) {
-					const r = startFrame(wsi, st, buf, pos);
-					pos += need;
-					if (r !== Handled.OK) return r;
-					continue;
-				}
-			}
-			// a header split across reads: collect it
-			const h = st.hdr ??= new Uint8Array(14);
-			const need = st.hdrLen < 2 ? 2 : headerNeed(h[1]);
-			const take = Math.min(need - st.hdrLen, len - pos);
-			h.set(buf.subarray(pos, pos + take), st.hdrLen);
-			st.hdrLen += take;
-			pos += take;
-			if (st.hdrLen < need || (st.hdrLen === 2 && headerNeed(h[1]) > 2)) continue;
-			st.hdrLen = 0;
-			st.hdr = null;
-			const r = startFrame(wsi, st, h, 0);
-			if (r !== Handled.OK) return r;
-			continue;
+		return false;
+	},
+	dataStart(wsi, st, first, length) {
+		const w = st as WsState;
+		if (first) {
+			w.msgLen = 0;
+			w.utf8 = 0;
+			w.msgFirst = true;
 		}
-		// PAYLOAD
-		const n = Math.min(st.frameLeft, len - pos);
-		const piece = buf.subarray(pos, pos + n);
-		unmask(wsi, st, piece);
-		st.frameSeen += n;
-		st.frameLeft -= n;
-		pos += n;
-		const r = isControl(st.opcode) ? collectControl(st, piece) : dataPiece(wsi, st, piece);
-		if (r !== Handled.OK) return r;
-		if (st.frameLeft === 0 && st.rx === Rx.PAYLOAD) {
-			const e = endFrame(wsi, st);
-			if (e !== Handled.OK) return e;
-		}
-	}
-	return Handled.OK;
-}
-
-/** Header length a frame's second byte implies (2 + extended length + mask key). */
-function headerNeed(b1: number): number {
-	const l = b1 & 0x7f;
-	return 2 + (l === 126 ? 2 : l === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
-}
-
-/** A whole frame header sits at h[o...]: check it and start the frame. */
-function startFrame(wsi: Wsi, st: WsState, h: Uint8Array, o: number): Handled {
-	const b0 = h[o], b1 = h[o + 1];
-	const fin = (b0 & 0x80) !== 0;
-	const op = b0 & 0x0f;
-	if (b0 & 0x70) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)");
-	if ((op > 2 && op < 8) || op > 10) return failWs(wsi, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`);
-	if (!(b1 & 0x80)) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "client frame not masked");
-	let plen = b1 & 0x7f;
-	let at = o + 2;
-	if (plen === 126) {
-		plen = (h[o + 2] << 8) | h[o + 3];
-		at = o + 4;
-	}
-	else if (plen === 127) {
-		if (h[o + 2] & 0x80) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set");
-		const hi = ((h[o + 2] << 24) | (h[o + 3] << 16) | (h[o + 4] << 8) | h[o + 5]) >>> 0;
-		const lo = ((h[o + 6] << 24) | (h[o + 7] << 16) | (h[o + 8] << 8) | h[o + 9]) >>> 0;
-		if (hi >= 0x200000) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, "frame longer than 2^53");
-		plen = hi * 0x100000000 + lo;
-		at = o + 10;
-	}
-	st.maskKey = ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0;
-	if (isControl(op)) {
-		if (!fin) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "fragmented control frame");
-		if (plen > 125) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "control frame longer than 125 bytes");
-		st.ctlLen = 0;
-	}
-	else if (op === Opcode.CONTINUATION) {
-		if (!st.msgOpcode) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "continuation frame with no message in progress");
-	}
-	else {
-		if (st.msgOpcode) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "new message before the last one finished");
-		st.msgOpcode = op;
-		st.msgLen = 0;
-		st.utf8 = 0;
-		st.msgFirst = true;
-	}
-	if (!isControl(op)) {
 		const max = wsi.context.options.maxWsMessageSize;
-		if (st.msgLen + plen > max) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, `message larger than maxWsMessageSize (${max})`);
-		st.msgLen += plen;
-	}
-	st.opcode = op;
-	st.fin = fin;
-	st.frameLeft = plen;
-	st.frameSeen = 0;
-	st.rx = Rx.PAYLOAD;
-	if (plen === 0) {
-		// an empty data frame still ends (or starts) a message: deliver it
-		const r = isControl(op) ? Handled.OK : dataPiece(wsi, st, new Uint8Array(0));
-		if (r !== Handled.OK) return r;
-		if (st.rx === Rx.PAYLOAD) return endFrame(wsi, st);
-	}
-	return Handled.OK;
-}
+		if (w.msgLen + length > max) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, `message larger than maxWsMessageSize (${max})`);
+		w.msgLen += length;
+		return Handled.OK;
+	},
+	data: (wsi, st, piece) => dataPiece(wsi, st as WsState, piece),
+	control: (wsi, st, opcode, payload) => controlFrame(wsi, st as WsState, opcode, payload),
+	fail: (wsi, code, why) => failWs(wsi, code, why),
+};
 
-function unmask(wsi: Wsi, st: WsState, piece: Uint8Array): void {
-	if (!piece.length) return;
-	const m = wsShared(wsi.context).mask;
-	// the key rotated to where this piece starts in the frame
-	const rot = (st.frameSeen & 3) * 8;
-	const k = rot ? ((st.maskKey << rot) | (st.maskKey >>> (32 - rot))) >>> 0 : st.maskKey;
-	m[0] = k >>> 24; m[1] = (k >>> 16) & 0xff; m[2] = (k >>> 8) & 0xff; m[3] = k & 0xff;
-	xorMask(piece, m);
-}
-
-function collectControl(st: WsState, piece: Uint8Array): Handled {
-	if (!piece.length) return Handled.OK;
-	if (!st.ctl) st.ctl = new Uint8Array(125);
-	st.ctl.set(piece, st.ctlLen);
-	st.ctlLen += piece.length;
-	return Handled.OK;
+export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
+	return parseFrames(ws(wsi), buf, true, wsShared(wsi.context).mask, serverSink, wsi) as Handled;
 }
 
 /** Hand a piece of a data message to RECEIVE, in pieces no larger than the protocol's rxBufferSize. */
@@ -330,15 +222,8 @@ function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
 	return Handled.OK;
 }
 
-function endFrame(wsi: Wsi, st: WsState): Handled {
-	st.rx = Rx.HEADER;
-	const op = st.opcode;
-	if (!isControl(op)) {
-		if (st.fin) st.msgOpcode = 0;
-		return Handled.OK;
-	}
-	const payload = st.ctl ? st.ctl.subarray(0, st.ctlLen) : new Uint8Array(0);
-	st.ctl = null;	// control frames are rare: don't keep 125 bytes per connection
+/** PING, PONG, CLOSE, whole. */
+function controlFrame(wsi: Wsi, st: WsState, op: number, payload: Uint8Array): Handled {
 	switch (op) {
 		case Opcode.PING:
 			if (!st.closeSent) wsi.sendRaw(frame(Opcode.PONG, true, payload));

@@ -1,0 +1,201 @@
+/**
+ * The WebSocket frame parser (RFC 6455 5), for both ends: it knows nothing of wsi or sockets.
+ * `isServer` decides whether frames must come masked (a server reading a client) or unmasked
+ * (a client reading a server). It resumes over any split of the input, unmasks in place, checks
+ * what RFC 6455 asks of every frame (opcodes, RSV bits unless an extension takes them, lengths,
+ * control frames, the order of fragments) and hands the rest to a sink: each frame's start, its
+ * payload in pieces as they come, control frames whole (at most 125 bytes).
+ *
+ * The state lives in the caller's object (the server role keeps it in its WsState, packed to
+ * save slots on XS), and the sink is one object for all connections, given `ctx` each call.
+ */
+import { Opcode, isControl } from "./frame.js";
+import { CloseStatus } from "./close-codes.js";
+import { xorMask } from "../util/xor.js";
+
+export const enum CodecRx {
+	HEADER = 0,
+	PAYLOAD = 1,
+	/** the connection is failed or closed: input is dropped */
+	DONE = 2,
+}
+
+/** Where a parse is between reads. */
+export interface CodecState {
+	rx: CodecRx;
+	/** a frame header split across reads, collected (else null) */
+	hdr: Uint8Array | null;
+	hdrLen: number;
+	maskKey: number;
+	/** payload bytes of the current frame not yet seen, and already seen (mask phase) */
+	frameLeft: number;
+	frameSeen: number;
+	opcode: number;
+	fin: boolean;
+	/** opcode of the data message in progress, 0 if none */
+	msgOpcode: number;
+	/** a control frame's payload, collected (max 125 bytes) */
+	ctl: Uint8Array | null;
+	ctlLen: number;
+}
+
+/** What the parser tells its owner. A nonzero return stops the parse and is passed back. */
+export interface CodecSink<C> {
+	/** Before each step: true stops here, the owner keeps buf[pos...] for later (flow control). */
+	stop(ctx: C, st: CodecState, buf: Uint8Array, pos: number): boolean;
+	/** RSV bits set: true if a negotiated extension takes them (else the frame fails with 1002). */
+	rsv?(ctx: C, rsv: number, opcode: number): boolean;
+	/** A data frame starts (`first`: it starts a message); `length` is its payload's. */
+	dataStart(ctx: C, st: CodecState, first: boolean, length: number): number;
+	/** A piece of a data frame's payload, unmasked (empty for an empty frame). */
+	data(ctx: C, st: CodecState, piece: Uint8Array): number;
+	/** A whole control frame (PING, PONG, CLOSE). */
+	control(ctx: C, st: CodecState, opcode: number, payload: Uint8Array): number;
+	/** The frame breaks RFC 6455: fail the connection with this close code. */
+	fail(ctx: C, code: number, why: string): number;
+}
+
+/** Header length a frame's second byte implies (2 + extended length + mask key). */
+export function headerNeed(b1: number): number {
+	const l = b1 & 0x7f;
+	return 2 + (l === 126 ? 2 : l === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+}
+
+/**
+ * Parse buf[...] (frames in any split): unmasks data in place. `mask` is 4 bytes of scratch the
+ * owner keeps (a module's own buffer would be frozen in flash on the board). Returns 0, or the
+ * first nonzero a sink call returned.
+ */
+export function parseFrames<C>(st: CodecState, buf: Uint8Array, isServer: boolean, mask: Uint8Array, sink: CodecSink<C>, ctx: C): number {
+	let pos = 0;
+	const len = buf.length;
+	while (pos < len) {
+		if (st.rx === CodecRx.DONE || sink.stop(ctx, st, buf, pos)) return 0;
+		if (st.rx === CodecRx.HEADER) {
+			if (st.hdrLen === 0 && len - pos >= 2) {
+				// the common case: the whole header is in this read, parse it where it is
+				const need = headerNeed(buf[pos + 1]);
+				if (len - pos >= need) {
+					const r = startFrame(st, buf, pos, isServer, sink, ctx);
+					pos += need;
+					if (r !== 0) return r;
+					continue;
+				}
+			}
+			// a header split across reads: collect it
+			const h = st.hdr ??= new Uint8Array(14);
+			const need = st.hdrLen < 2 ? 2 : headerNeed(h[1]);
+			const take = Math.min(need - st.hdrLen, len - pos);
+			h.set(buf.subarray(pos, pos + take), st.hdrLen);
+			st.hdrLen += take;
+			pos += take;
+			if (st.hdrLen < need || (st.hdrLen === 2 && headerNeed(h[1]) > 2)) continue;
+			st.hdrLen = 0;
+			st.hdr = null;
+			const r = startFrame(st, h, 0, isServer, sink, ctx);
+			if (r !== 0) return r;
+			continue;
+		}
+		// PAYLOAD
+		const n = Math.min(st.frameLeft, len - pos);
+		const piece = buf.subarray(pos, pos + n);
+		if (isServer) unmask(st, piece, mask);
+		st.frameSeen += n;
+		st.frameLeft -= n;
+		pos += n;
+		const r = isControl(st.opcode) ? collectControl(st, piece) : sink.data(ctx, st, piece);
+		if (r !== 0) return r;
+		if (st.frameLeft === 0 && st.rx === CodecRx.PAYLOAD) {
+			const e = endFrame(st, sink, ctx);
+			if (e !== 0) return e;
+		}
+	}
+	return 0;
+}
+
+/** A whole frame header sits at h[o...]: check it and start the frame. */
+function startFrame<C>(st: CodecState, h: Uint8Array, o: number, isServer: boolean, sink: CodecSink<C>, ctx: C): number {
+	const b0 = h[o], b1 = h[o + 1];
+	const fin = (b0 & 0x80) !== 0;
+	const op = b0 & 0x0f;
+	const rsv = (b0 >> 4) & 7;
+	if (rsv && !sink.rsv?.(ctx, rsv, op)) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)");
+	if ((op > 2 && op < 8) || op > 10) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`);
+	const masked = (b1 & 0x80) !== 0;
+	if (isServer && !masked) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "client frame not masked");
+	if (!isServer && masked) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "server frame masked");
+	let plen = b1 & 0x7f;
+	let at = o + 2;
+	if (plen === 126) {
+		plen = (h[o + 2] << 8) | h[o + 3];
+		at = o + 4;
+	}
+	else if (plen === 127) {
+		if (h[o + 2] & 0x80) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set");
+		const hi = ((h[o + 2] << 24) | (h[o + 3] << 16) | (h[o + 4] << 8) | h[o + 5]) >>> 0;
+		const lo = ((h[o + 6] << 24) | (h[o + 7] << 16) | (h[o + 8] << 8) | h[o + 9]) >>> 0;
+		if (hi >= 0x200000) return sink.fail(ctx, CloseStatus.MESSAGE_TOO_LARGE, "frame longer than 2^53");
+		plen = hi * 0x100000000 + lo;
+		at = o + 10;
+	}
+	st.maskKey = masked ? ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0 : 0;
+	let first = false;
+	if (isControl(op)) {
+		if (!fin) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "fragmented control frame");
+		if (plen > 125) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "control frame longer than 125 bytes");
+		st.ctlLen = 0;
+	}
+	else if (op === Opcode.CONTINUATION) {
+		if (!st.msgOpcode) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "continuation frame with no message in progress");
+	}
+	else {
+		if (st.msgOpcode) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "new message before the last one finished");
+		st.msgOpcode = op;
+		first = true;
+	}
+	if (!isControl(op)) {
+		const r = sink.dataStart(ctx, st, first, plen);
+		if (r !== 0) return r;
+	}
+	st.opcode = op;
+	st.fin = fin;
+	st.frameLeft = plen;
+	st.frameSeen = 0;
+	st.rx = CodecRx.PAYLOAD;
+	if (plen === 0) {
+		// an empty data frame still ends (or starts) a message: deliver it
+		const r = isControl(op) ? 0 : sink.data(ctx, st, new Uint8Array(0));
+		if (r !== 0) return r;
+		if (st.rx === CodecRx.PAYLOAD) return endFrame(st, sink, ctx);
+	}
+	return 0;
+}
+
+function unmask(st: CodecState, piece: Uint8Array, m: Uint8Array): void {
+	if (!piece.length) return;
+	// the key rotated to where this piece starts in the frame
+	const rot = (st.frameSeen & 3) * 8;
+	const k = rot ? ((st.maskKey << rot) | (st.maskKey >>> (32 - rot))) >>> 0 : st.maskKey;
+	m[0] = k >>> 24; m[1] = (k >>> 16) & 0xff; m[2] = (k >>> 8) & 0xff; m[3] = k & 0xff;
+	xorMask(piece, m);
+}
+
+function collectControl(st: CodecState, piece: Uint8Array): number {
+	if (!piece.length) return 0;
+	if (!st.ctl) st.ctl = new Uint8Array(125);
+	st.ctl.set(piece, st.ctlLen);
+	st.ctlLen += piece.length;
+	return 0;
+}
+
+function endFrame<C>(st: CodecState, sink: CodecSink<C>, ctx: C): number {
+	st.rx = CodecRx.HEADER;
+	const op = st.opcode;
+	if (!isControl(op)) {
+		if (st.fin) st.msgOpcode = 0;
+		return 0;
+	}
+	const payload = st.ctl ? st.ctl.subarray(0, st.ctlLen) : new Uint8Array(0);
+	st.ctl = null;	// control frames are rare: don't keep 125 bytes per connection
+	return sink.control(ctx, st, op, payload);
+}
