@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // xsws command line (MIT). Node built-ins only.
 //
-//   xsws run [--manifest path] [--port N] [--board NAME] [--desktop-heap] [key=value ...]
+//   xsws run [--manifest path] [--port N] [--board NAME] [--desktop-heap] [--profile FILE] [key=value ...]
 //   xsws build --target esp32 [--board NAME] [--manifest path] [--out dir] [--no-tsc] [--no-preload]
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processManifest, repositoryRoot } from './manifest.mjs';
 import { ensureUiZip } from './ui.mjs';
@@ -12,6 +12,18 @@ import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
 import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from './boards.mjs';
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+const profilingSimulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim-profile');
+
+/** The simulator with XS's profiler compiled in, built (incrementally) like the plain one. */
+function ensureProfilingSimulator() {
+  let bits = '32';
+  try {
+    bits = readFileSync(join(repositoryRoot, 'build', 'lin', 'bits'), 'utf8').trim() || bits;
+  } catch { /* the default */ }
+  const r = spawnSync('make', ['-C', join(repositoryRoot, 'hosts', 'lin'), '-j2', '-s', '--no-print-directory', 'PROFILE=1', `BITS=${bits}`], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(profilingSimulator)) fail('building the profiling simulator (make -C hosts/lin PROFILE=1) failed', 1);
+  return profilingSimulator;
+}
 
 const usage = `usage: xsws <command> [options]
 
@@ -28,6 +40,8 @@ xsws run [options] [key=value ...]
   --desktop-heap    a large growable heap (4M slots, 64 MiB chunks, stack 8192) and no lwIP
                     pool limits, for load tests (buffer sizes stay the board's)
   --resources DIR   serve Resource files from DIR instead of the manifest's data/resources
+  --profile FILE    sample the firmware's JS with XS's profiler and write a CPU profile to FILE
+                    when the run ends (Ctrl-C): open it in Chrome DevTools or speedscope
   --help            this text
   key=value         override a config value (mc/config); dotted keys nest (a.b=1)
 
@@ -42,7 +56,7 @@ function fail(message, status = 2) {
 }
 
 function parseRun(args) {
-  const options = { manifest: 'manifest.json', overrides: [], desktopHeap: false, resources: null, board: undefined };
+  const options = { manifest: 'manifest.json', overrides: [], desktopHeap: false, resources: null, board: undefined, profile: null };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const next = () => {
@@ -62,6 +76,7 @@ function parseRun(args) {
     else if (arg === '--board') options.board = next();
     else if (arg.startsWith('--board=')) options.board = arg.slice(8);
     else if (arg === '--resources') options.resources = next();
+    else if (arg === '--profile') options.profile = next();
     else if (!arg.startsWith('-') && arg.includes('=')) options.overrides.push(arg);
     else fail(`unknown option "${arg}"\n\n${usage}`);
   }
@@ -85,11 +100,13 @@ function run(args) {
     '--resources', options.resources ?? result.resourcesDir];
   for (const specifier of result.preload ?? []) simArgs.push('--preload', specifier);
   simArgs.push(...boardArgs);
-  const child = spawn(simulator, simArgs, { stdio: 'inherit' });
+  if (options.profile) simArgs.push('--profile', options.profile);
+  const program = options.profile ? ensureProfilingSimulator() : simulator;
+  const child = spawn(program, simArgs, { stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  child.on('error', (error) => fail(`${simulator}: ${error.message}`, 1));
+  child.on('error', (error) => fail(`${program}: ${error.message}`, 1));
   child.on('exit', (code, signal) => {
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);

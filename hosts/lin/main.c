@@ -50,6 +50,8 @@ static void xswsUsage(FILE* file)
 		"  --resources DIR  where Resource finds its files\n"
 		"  --preload SPEC   a module the board keeps in flash (manifest \"preload\"; repeatable): loaded\n"
 		"                   before the baseline is measured, so its code and objects don't count\n"
+		"  --profile FILE   sample the JS (XS's profiler, every 1.25 ms) and write a CPU profile in\n"
+		"                   Chrome DevTools' format (.cpuprofile) when the run ends\n"
 		"  --quiet          no start-up line on stderr\n"
 		"  --version        print versions and licences\n"
 		"  --help           this text\n"
@@ -356,6 +358,8 @@ int main(int argc, char* argv[])
 	const char* map = NULL;
 	const char* entry = NULL;
 	long slots = 4928, chunk = 78848, stack = 512, heapLimit = 0;
+	const char* profilePath = NULL;
+	FILE* profile = NULL;
 	int fixed = 0, i, status;
 	txMachine* the;
 
@@ -396,6 +400,7 @@ int main(int argc, char* argv[])
 			i++;
 		}
 		else if (!strcmp(arg, "--quiet")) gQuiet = 1;
+		else if (!strcmp(arg, "--profile") && value) { profilePath = value; i++; }
 		else {
 			fprintf(stderr, "xsws-sim: unknown or incomplete option \"%s\"\n", arg);
 			xswsUsage(stderr);
@@ -447,6 +452,19 @@ int main(int argc, char* argv[])
 		return XSWS_EXIT_MEMORY;
 	}
 	xswsInstallGlobals(the);
+	if (profilePath) {
+#ifndef mxProfile
+		fprintf(stderr, "xsws-sim: --profile: this build has no profiler; use build/lin/xsws-sim-profile (make -C hosts/lin PROFILE=1)\n");
+		return XSWS_EXIT_USAGE;
+#endif
+		/* opened now: a path that cannot be written is an error at start, not at the end */
+		profile = fopen(profilePath, "w");
+		if (!profile) {
+			fprintf(stderr, "xsws-sim: --profile %s: %s\n", profilePath, strerror(errno));
+			return XSWS_EXIT_USAGE;
+		}
+		fxStartProfiling(the);
+	}
 
 	if (!xswsRunEntry(the, entry))
 		return XSWS_EXIT_ERROR;
@@ -459,6 +477,11 @@ int main(int argc, char* argv[])
 		fxBeginHost(the);
 		fxCheckUnhandledRejections(the, 1);
 		fxEndHost(the);
+	}
+	if (profile) {
+		fxStopProfiling(the, profile);   /* XS's fxPrintProfiler() closes the file */
+		if (!gQuiet)
+			fprintf(stderr, "xsws-sim: CPU profile written to %s\n", profilePath);
 	}
 	fflush(stdout);
 	fflush(stderr);

@@ -583,6 +583,40 @@ describe('hosts/lin simulator', function () {
     });
   });
 
+  it('xsws run --profile FILE writes a CPU profile (Chrome DevTools .cpuprofile) of the firmware\'s JS when the run ends', async function () {
+    this.timeout(90000);	// the first use builds build/lin/xsws-sim-profile
+    const dir = mkdtempSync(join(tmpdir(), 'xsws-profile-'));
+    const file = join(dir, 'echo.cpuprofile');
+    const child = spawn(process.execPath, [join(repositoryRoot, 'tools', 'xsws.mjs'), 'run', '--manifest', join(fixtures, 'echo', 'manifest.json'),
+      '--port', '0', '--profile', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => { stdout += data; });
+    child.stderr.on('data', (data) => { stderr += data; });
+    try {
+      assert.ok(await waitFor(() => /listening \d+/.test(stdout), 60000), `no listening line: ${stderr}`);
+      const port = Number(/listening (\d+)/.exec(stdout)[1]);
+      for (let i = 0; i < 20; i++) await echo(port, pattern(50000, i));
+      const status = await new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+        child.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+        child.kill('SIGTERM');
+      });
+      assert.equal(status, 0, stderr);
+      assert.match(stderr, /CPU profile written to/);
+      const profile = JSON.parse(readFileSync(file, 'utf8'));
+      assert.ok(Array.isArray(profile.nodes) && profile.nodes.length > 2, 'call tree nodes');
+      assert.ok(Array.isArray(profile.samples) && profile.samples.length > 0 && profile.samples.length === profile.timeDeltas.length, 'samples with their time deltas');
+      assert.ok(profile.endTime > profile.startTime);
+      const names = profile.nodes.map((n) => n.callFrame.functionName);
+      assert.ok(names.includes('(host)') && names.includes('(gc)'), 'XS\'s host and gc nodes');
+      assert.ok(profile.nodes.some((n) => /main\.js$/.test(n.callFrame.url ?? '') || /main\.js/.test(n.callFrame.functionName)), `a node of the firmware's own file: ${names.slice(0, 30)}`);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('native modules', function () {
     let output;
     let temporary;
