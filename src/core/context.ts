@@ -81,6 +81,8 @@ export class Context {
 	private serviceTimer: unknown = null;
 	private serviceArmed = false;
 	private timeoutTimer: unknown = null;
+	/** Timers set with Wsi.setTimer(), made when first used. */
+	private wsiTimers: Map<Wsi, unknown> | null = null;
 	private timeoutDue = 0;
 	private cancelPending = false;
 	private probeTimer: unknown = null;
@@ -220,6 +222,19 @@ export class Context {
 			wsi.sendRaw(this.roles.refusal);
 			wsi.closeAfterFlush(true);
 			return;
+		}
+		// lws's order, all to the vhost's protocols[0]: FILTER_NETWORK_CONNECTION may refuse the
+		// peer (nonzero: closed at once), then WSI_CREATE and SERVER_NEW_CLIENT_INSTANTIATED
+		const first = wsi.vhost.protocols[0] ?? null;
+		if (first) {
+			if (wsi.callback(Reason.FILTER_NETWORK_CONNECTION, undefined, first) !== 0) {
+				lwsl.info(`wsi ${wsi.id}: peer ${wsi.peer} refused by ${first.name} (FILTER_NETWORK_CONNECTION)`);
+				this.finalClose(wsi);
+				return;
+			}
+			wsi.flags |= WsiFlag.NOTIFIED;
+			wsi.callback(Reason.WSI_CREATE, undefined, first);
+			wsi.callback(Reason.SERVER_NEW_CLIENT_INSTANTIATED, undefined, first);
 		}
 		this.dispatch(wsi, () => wsi.role.adopt(wsi));
 	}
@@ -527,6 +542,8 @@ export class Context {
 		catch (e) {
 			lwsl.err(`wsi ${wsi.id}: closing ${wsi.role.name} threw: ${e}`);
 		}
+		if (wsi.flags & WsiFlag.NOTIFIED) wsi.callback(Reason.WSI_DESTROY, undefined, wsi.vhost.protocols[0] ?? null);
+		this.cancelTimer(wsi);
 		wsi.flags = (wsi.flags | WsiFlag.DEAD) & ~WsiFlag.WANT_WRITEABLE;
 		wsi.txPending = null;
 		wsi.rxStash = null;
@@ -544,6 +561,24 @@ export class Context {
 		}
 		// a slot is free: peers held by a listener may have it (the listener will not announce them again)
 		this.roomMayHaveChanged();
+	}
+
+	/** lws_set_timer_usecs(), in ms: TIMER to the wsi's protocol once `ms` has passed; a negative ms cancels. */
+	setWsiTimer(wsi: Wsi, ms: number): void {
+		this.cancelTimer(wsi);
+		if (ms < 0 || (wsi.flags & WsiFlag.DEAD)) return;
+		const timers = this.wsiTimers ??= new Map();
+		timers.set(wsi, this.io.setTimer(() => {
+			timers.delete(wsi);
+			if (!(wsi.flags & WsiFlag.DEAD)) this.dispatch(wsi, () => (wsi.callback(Reason.TIMER) !== 0 ? Handled.PLEASE_CLOSE : Handled.OK));
+		}, ms, false));
+	}
+
+	private cancelTimer(wsi: Wsi): void {
+		const timer = this.wsiTimers?.get(wsi);
+		if (timer === undefined) return;
+		this.io.clearTimer(timer);
+		this.wsiTimers!.delete(wsi);
 	}
 
 	/** Close every connection and listener; protocols get PROTOCOL_DESTROY. */

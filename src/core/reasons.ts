@@ -51,22 +51,8 @@ export enum Reason {
 	WS_PEER_INITIATED_CLOSE = 38,
 	/** a pong arrived */
 	RECEIVE_PONG = 7,
-	/** raw socket data; data: Uint8Array */
-	RAW_RX = 59,
-	/** raw socket may write once */
-	RAW_WRITEABLE = 61,
-	/** raw socket closed */
-	RAW_CLOSE = 60,
-	/** raw socket adopted */
-	RAW_ADOPT = 62,
-	/** client connected (WebSocket client) */
-	CLIENT_ESTABLISHED = 3,
-	/** client connection failed; data: reason string */
-	CLIENT_CONNECTION_ERROR = 1,
-	/** client data; data: Uint8Array */
-	CLIENT_RECEIVE = 8,
-	/** client may write once */
-	CLIENT_WRITEABLE = 10,
+	// RAW_* (lws 59-62) and CLIENT_* (1, 3, 8, 10) come with the raw and client roles: a reason is
+	// declared only where something raises it
 }
 
 /** How wsi.write() frames its bytes (lws `enum lws_write_protocol`). */

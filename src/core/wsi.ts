@@ -31,6 +31,8 @@ export const enum WsiFlag {
 	HEARD = 1 << 12,
 	/** bytes have arrived from the peer */
 	SPOKE = 1 << 13,
+	/** protocols[0] was told WSI_CREATE: it is told WSI_DESTROY */
+	NOTIFIED = 1 << 14,
 }
 
 const RX_PAUSED = WsiFlag.RX_USER | WsiFlag.RX_AH | WsiFlag.RX_ROLE;
@@ -221,6 +223,11 @@ export class Wsi {
 		return (this.flags & RX_PAUSED) !== 0;
 	}
 
+	/** lws_set_timer_usecs(), in ms: the protocol gets TIMER once `ms` has passed; a new call replaces it, a negative ms cancels. A nonzero return from TIMER closes the connection. */
+	setTimer(ms: number): void {
+		this.context.setWsiTimer(this, ms);
+	}
+
 	/** lws_set_timeout(): after `secs`, the role's timeout handler runs (0 cancels). */
 	setTimeout(reason: Timeout, ms: number): void {
 		this.timeoutReason = ms > 0 ? reason : Timeout.NONE;
@@ -248,7 +255,8 @@ export class Wsi {
 	callback(reason: Reason, data?: CallbackData, protocol: Protocol | null = this.protocol): number {
 		if (!protocol) return 0;
 		try {
-			const r = protocol.callback(this, reason, this.user, data);
+			// a protocol told of a connection bound to another (protocols[0]'s notices) gets no session
+			const r = protocol.callback(this, reason, protocol === this.protocol ? this.user : undefined, data);
 			return typeof r === "number" ? r : 0;
 		}
 		catch (e) {

@@ -535,9 +535,17 @@ function streamFile(wsi: Wsi, st: H1State): Handled {
 		st.file!.close();
 		st.file = null;
 		if (!st.respDone) endBody(wsi, st);
+		fileCompleted(wsi, st);
 	}
 	else wsi.callOnWritable();
 	return Handled.OK;
+}
+
+/** The whole file is sent (lws HTTP_FILE_COMPLETION): a nonzero return closes the connection after it. */
+function fileCompleted(wsi: Wsi, st: H1State): void {
+	// as in lws, a file a mount serves is the vhost's protocols[0]'s when no protocol is bound
+	const p = st.handler ?? wsi.protocol ?? wsi.vhost.protocols[0] ?? null;
+	if (p && wsi.callback(Reason.HTTP_FILE_COMPLETION, undefined, p) !== 0) st.keepAlive = false;
 }
 
 /**
@@ -565,6 +573,7 @@ export function sendFile(wsi: Wsi, status: number, head: ResponseHead, file: Fop
 	const all = n >= file.length;
 	if (!writeHead(wsi, status, head, buf.subarray(0, n), all) || all) {
 		file.close();
+		if (all && !wsi.closing) fileCompleted(wsi, st);
 		return !wsi.closing;
 	}
 	st.file = file;
@@ -579,6 +588,7 @@ export function startFile(wsi: Wsi, file: FopsFile): void {
 	if (st.method === "HEAD" || file.length === 0) {
 		file.close();
 		endBody(wsi, st);
+		fileCompleted(wsi, st);
 		return;
 	}
 	st.file = file;
