@@ -1,104 +1,28 @@
-import { Handled, Reason, WriteProtocol } from "../core/reasons.js";
+/**
+ * The HTTP/1.1 role (lws roles/h1): the request cycle over whatever reads bring. The head is
+ * parsed in a header block from the pool, the request checked (400/413/414/417/431/501/505),
+ * bodies read (Content-Length and chunked) and handed on, the request routed to its mount,
+ * keep-alive, pipelining and timeouts. The response writer is respond.ts, the state
+ * h1-state.ts, the mounts mounts.ts.
+ */
+import { Handled, Reason } from "../core/reasons.js";
 import { Wsi, WsiFlag, Timeout } from "../core/wsi.js";
 import { RoomClass } from "../core/role.js";
 import type { Context } from "../core/context.js";
-import type { Mount, Protocol } from "../core/types.js";
-import { MountProtocol } from "../core/types.js";
 import { lwsl, logEnabled, LogLevel } from "../core/log.js";
 import { PARSER_LIMITS } from "../core/options.js";
-import { HeaderPool } from "./header-pool.js";
-import type { Ah } from "./header-pool.js";
-import { HeadParser, HeadState } from "./parser.js";
+import { HeadState } from "./parser.js";
 import { splitTarget, normalizePath } from "./path.js";
-import { buildHead, chunkFrame, BodyFraming } from "./response.js";
-import type { ResponseHead } from "./response.js";
-import { errorPage, statusText } from "./status.js";
 import { decodeLatin1, encodeAscii } from "../util/utf8.js";
-import type { FopsFile } from "../fs/fops.js";
 import { serveMount } from "./mounts.js";
-
-/** Where an HTTP/1.1 connection is in its request/response cycle. */
-export const enum H1Phase {
-	/** between requests (or before the first): no header block held */
-	IDLE = 0,
-	/** reading the request head into a header block */
-	HEAD = 1,
-	/** reading a Content-Length body */
-	BODY_LENGTH = 2,
-	/** reading a chunked body */
-	BODY_CHUNKED = 3,
-	/** the request is read; the response is being made */
-	RESPONDING = 4,
-}
-
-const enum Chunk { SIZE = 0, EXT = 1, DATA = 2, DATA_CRLF = 3, TRAILER = 4 }
+import { H1Phase, H1State, Chunk, shared, h1, header, countHeader, headerJoined, releaseAh } from "./h1-state.js";
+import { streamFile, failRequest, respond, returnStatus } from "./respond.js";
+// the h1 role's API for api.ts, the WebSocket handshake and roles/h1.ts
+export { H1Phase, H1State, shared, h1, isHttp, header, headerJoined, releaseAh, releaseAhOf, currentAh } from "./h1-state.js";
+export type { HttpShared } from "./h1-state.js";
+export { raiseHttp, sendFile, startFile, writeRoleProtocol, writeHead, respond, returnStatus, redirect, failRequest } from "./respond.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
-
-/** Per-connection HTTP state; one object per connection, reused across requests. */
-export class H1State {
-	phase = H1Phase.IDLE;
-	ah: Ah | null = null;
-	/** a request has completed on this connection (idle, not slow, when reaped) */
-	served = false;
-	method = "";
-	path = "";
-	query = "";
-	version = 11;
-	keepAlive = true;
-	/** body bytes still to come (Content-Length), or of the current chunk */
-	bodyLeft = 0;
-	bodyTotal = 0;
-	hasBody = false;
-	/** the request body is chunked (else Content-Length) */
-	chunkedReq = false;
-	chunk = Chunk.SIZE;
-	chunkDigits = 0;
-	/** the protocol HTTP callbacks go to (a CALLBACK mount's, or the vhost default) */
-	handler: Protocol | null = null;
-	/** a CALLBACK mount bound `handler` (drop it at the end) */
-	bound = false;
-	/** response: 0 until the head is written */
-	status = 0;
-	framing = BodyFraming.NONE;
-	/** Content-Length bytes still owed */
-	respLeft = 0;
-	/** the response is complete (final write queued) */
-	respDone = false;
-	file: FopsFile | null = null;
-	filePos = 0;
-	/** the whole request has been read (body included) */
-	reqDone = false;
-}
-
-/** Context-wide HTTP state: the header pool, one parser, and a file buffer. */
-export interface HttpShared {
-	pool: HeaderPool;
-	parser: HeadParser;
-	fileBuf: Uint8Array;
-}
-
-export function shared(context: Context): HttpShared {
-	let s = context.roleData.get("h1") as HttpShared | undefined;
-	if (!s) {
-		const o = context.options;
-		s = {
-			pool: new HeaderPool(o.maxHttpHeaderPool, o.maxHttpHeaderData, o.maxHttpHeaders, o.ipLimitAh),
-			parser: new HeadParser(o.maxUriLength),
-			fileBuf: new Uint8Array(o.txChunkSize),
-		};
-		context.roleData.set("h1", s);
-	}
-	return s;
-}
-
-export function h1(wsi: Wsi): H1State {
-	return wsi.rs as H1State;
-}
-
-export function isHttp(wsi: Wsi): boolean {
-	return wsi.rs instanceof H1State;
-}
 
 export function adopt(wsi: Wsi): Handled {
 	wsi.rs = new H1State();
@@ -253,31 +177,6 @@ function chunked(wsi: Wsi, st: H1State, buf: Uint8Array, pos: number): number {
 	return pos;
 }
 
-/** Header value of the first `lname` header, or undefined. */
-export function header(ah: Ah, lname: string): string | undefined {
-	const h = ah.find(lname);
-	if (h < 0) return undefined;
-	return decodeLatin1(ah.buf, ah.index[h * 4 + 2], ah.index[h * 4 + 3]);
-}
-
-function countHeader(ah: Ah, lname: string): number {
-	let n = 0;
-	for (let h = ah.find(lname); h >= 0; h = ah.find(lname, h + 1)) n++;
-	return n;
-}
-
-/** All values of `lname` joined with ", " (RFC 9110 5.3). */
-export function headerJoined(ah: Ah, lname: string): string | undefined {
-	let out: string | undefined;
-	for (let h = ah.find(lname); h >= 0; h = ah.find(lname, h + 1)) {
-		const v = decodeLatin1(ah.buf, ah.index[h * 4 + 2], ah.index[h * 4 + 3]);
-		out = out === undefined ? v : out + ", " + v;
-	}
-	return out;
-}
-
-// Small character checks instead of RegExps: XS compiles a RegExp literal each time it runs.
-
 /** 1 to `max` ASCII digits. */
 function isDigits(v: string, max: number): boolean {
 	if (!v.length || v.length > max) return false;
@@ -408,20 +307,6 @@ function finishHead(wsi: Wsi, run: () => Handled): Handled {
 	return afterRequest(wsi);
 }
 
-/** Raise HTTP on a protocol, binding it first for a CALLBACK mount. */
-export function raiseHttp(wsi: Wsi, st: H1State, protocol: Protocol, path: string, bind: Mount | null): Handled {
-	st.handler = protocol;
-	if (bind) {
-		wsi.bindProtocol(protocol);
-		st.bound = true;
-		if (wsi.callback(Reason.HTTP_BIND_PROTOCOL, path) !== 0) return Handled.PLEASE_CLOSE;
-	}
-	else if (wsi.protocol !== protocol) wsi.bindProtocol(protocol);
-	const r = wsi.callback(Reason.HTTP, path);
-	if (r !== 0) return st.status ? Handled.PLEASE_CLOSE : failRequest(wsi, 500, `protocol ${protocol.name} failed the request`, true);
-	return Handled.OK;
-}
-
 function deliverBody(wsi: Wsi, data: Uint8Array): Handled {
 	const st = h1(wsi);
 	if (!st.chunkedReq) st.bodyTotal += data.length;
@@ -459,24 +344,6 @@ function afterRequest(wsi: Wsi): Handled {
 	return Handled.OK;
 }
 
-export function releaseAh(wsi: Wsi): void {
-	if (wsi.rs instanceof H1State) releaseAhOf(wsi, wsi.rs);
-}
-
-/** Give back the header block an HTTP state holds (also after the wsi left HTTP, e.g. upgraded). */
-export function releaseAhOf(wsi: Wsi, st: H1State): void {
-	const ah = st.ah;
-	if (!ah) return;
-	st.ah = null;
-	shared(wsi.context).pool.release(ah, wakeForAh);
-}
-
-function wakeForAh(w: Wsi): void {
-	// Its stashed bytes are parsed in the next service pass, where it takes the block.
-	w.setRxPause(WsiFlag.RX_AH, false);
-	w.context.scheduleService(w);
-}
-
 /** Every byte queued so far is on the socket: finish the transaction if the response is done. */
 export function handleTxDrained(wsi: Wsi): Handled {
 	const st = h1(wsi);
@@ -509,213 +376,6 @@ export function handleWriteable(wsi: Wsi): Handled {
 	if (st.file) return streamFile(wsi, st);
 	const p = st.handler ?? wsi.protocol;
 	if (p && wsi.callback(Reason.HTTP_WRITEABLE, undefined, p) !== 0) return Handled.PLEASE_CLOSE;
-	return Handled.OK;
-}
-
-function streamFile(wsi: Wsi, st: H1State): Handled {
-	const buf = shared(wsi.context).fileBuf;
-	const want = Math.min(buf.length, wsi.writable, st.file!.length - st.filePos);
-	let n = 0;
-	try {
-		n = want > 0 ? st.file!.read(want === buf.length ? buf : buf.subarray(0, want), st.filePos) : 0;
-	}
-	catch (e) {
-		// e.g. a zip entry whose CRC-32 does not match: abort rather than end a wrong body cleanly
-		lwsl.err(`wsi ${wsi.id}: ${st.path}: read failed at ${st.filePos}: ${e instanceof Error ? e.message : e}; connection aborted`);
-		return Handled.PLEASE_CLOSE;
-	}
-	if (want > 0 && n <= 0) {
-		lwsl.err(`wsi ${wsi.id}: file ended early at ${st.filePos} of ${st.file!.length}`);
-		return Handled.PLEASE_CLOSE;
-	}
-	st.filePos += n;
-	const last = st.filePos >= st.file!.length;
-	if (n > 0) writeBody(wsi, st, buf.subarray(0, n), last);
-	if (last) {
-		st.file!.close();
-		st.file = null;
-		if (!st.respDone) endBody(wsi, st);
-		fileCompleted(wsi, st);
-	}
-	else wsi.callOnWritable();
-	return Handled.OK;
-}
-
-/** The whole file is sent (lws HTTP_FILE_COMPLETION): a nonzero return closes the connection after it. */
-function fileCompleted(wsi: Wsi, st: H1State): void {
-	// as in lws, a file a mount serves is the vhost's protocols[0]'s when no protocol is bound
-	const p = st.handler ?? wsi.protocol ?? wsi.vhost.protocols[0] ?? null;
-	if (p && wsi.callback(Reason.HTTP_FILE_COMPLETION, undefined, p) !== 0) st.keepAlive = false;
-}
-
-/**
- * Answer with a file: the head and the file's first piece go out in one write (a small file
- * is one write in all); the rest streams, a piece per WRITEABLE.
- */
-export function sendFile(wsi: Wsi, status: number, head: ResponseHead, file: FopsFile): boolean {
-	const st = h1(wsi);
-	if (st.method === "HEAD" || file.length === 0) {
-		if (!writeHead(wsi, status, head)) { file.close(); return false; }
-		startFile(wsi, file);
-		return true;
-	}
-	const buf = shared(wsi.context).fileBuf;
-	const want = Math.min(buf.length, file.length);
-	let n: number;
-	try {
-		n = file.read(want === buf.length ? buf : buf.subarray(0, want), 0);
-	}
-	catch (e) {
-		file.close();
-		lwsl.err(`wsi ${wsi.id}: ${st.path}: read failed: ${e instanceof Error ? e.message : e}`);
-		return false;
-	}
-	const all = n >= file.length;
-	if (!writeHead(wsi, status, head, buf.subarray(0, n), all) || all) {
-		file.close();
-		if (all && !wsi.closing) fileCompleted(wsi, st);
-		return !wsi.closing;
-	}
-	st.file = file;
-	st.filePos = n;
-	wsi.callOnWritable();
-	return true;
-}
-
-/** Start streaming a file as the body; the head must be written already. */
-export function startFile(wsi: Wsi, file: FopsFile): void {
-	const st = h1(wsi);
-	if (st.method === "HEAD" || file.length === 0) {
-		file.close();
-		endBody(wsi, st);
-		fileCompleted(wsi, st);
-		return;
-	}
-	st.file = file;
-	st.filePos = 0;
-	wsi.callOnWritable();
-}
-
-/** Put body bytes on the wire with the chosen framing (the library's own writes: no one-write rule). */
-function writeBody(wsi: Wsi, st: H1State, data: Uint8Array, final: boolean): void {
-	const framed = frameBody(wsi, st, data, final);
-	if (framed) wsi.sendRaw(framed);
-}
-
-function endBody(wsi: Wsi, st: H1State): void {
-	if (!st.respDone) {
-		const framed = frameBody(wsi, st, new Uint8Array(0), true);
-		if (framed && framed.length) wsi.sendRaw(framed);
-	}
-}
-
-/** Frame body bytes; null when nothing goes on the wire (HEAD, 304). Marks the response done. */
-function frameBody(wsi: Wsi, st: H1State, data: Uint8Array, final: boolean): Uint8Array | null {
-	if (st.respDone) return null;
-	const noBody = st.method === "HEAD" || st.framing === BodyFraming.NONE;
-	let out: Uint8Array | null = noBody ? null : data;
-	if (!noBody && st.framing === BodyFraming.LENGTH) {
-		if (data.length > st.respLeft) {
-			lwsl.warn(`wsi ${wsi.id}: body longer than its Content-Length; cut`);
-			out = data.subarray(0, st.respLeft);
-		}
-		st.respLeft -= out!.length;
-		if (st.respLeft === 0) final = true;
-	}
-	else if (!noBody && st.framing === BodyFraming.CHUNKED) out = chunkFrame(data, final);
-	if (noBody && st.framing === BodyFraming.LENGTH) {
-		st.respLeft = Math.max(0, st.respLeft - data.length);
-		if (st.respLeft === 0) final = true;
-	}
-	if (final) {
-		st.respDone = true;
-		if (st.framing === BodyFraming.CLOSE) st.keepAlive = false;
-		wsi.context.scheduleService(wsi);
-	}
-	return out;
-}
-
-/** The role's framing for user writes (wsi.write with HTTP / HTTP_FINAL / HTTP_HEADERS). */
-export function writeRoleProtocol(wsi: Wsi, data: Uint8Array, mode: number): Uint8Array | null {
-	const st = h1(wsi);
-	const m = mode & ~WriteProtocol.NO_FIN;
-	if (m === WriteProtocol.HTTP_HEADERS || m === WriteProtocol.HTTP_HEADERS_CONTINUATION) return data;
-	if (!st.status) throw new Error("HTTP body written before the response head (use writeHttpHeaders or respond)");
-	return frameBody(wsi, st, data, m === WriteProtocol.HTTP_FINAL);
-}
-
-/** Write the response head. Returns false if it was already written. */
-export function writeHead(wsi: Wsi, status: number, head: ResponseHead, body?: Uint8Array, bodyIsAll = true): boolean {
-	const st = h1(wsi);
-	if (st.status) return false;
-	const d = buildHead(status, head, st.version, st.keepAlive, wsi.context.options.serverString);
-	st.status = status;
-	st.keepAlive = d.keepAlive;
-	st.framing = d.framing;
-	st.respLeft = head.contentLength ?? 0;
-	const text = encodeAscii(d.text);
-	let out: Uint8Array = text;
-	let final = d.framing === BodyFraming.NONE || (d.framing === BodyFraming.LENGTH && st.respLeft === 0);
-	if (body && body.length) {
-		const framed = frameBody(wsi, st, body, bodyIsAll);
-		final = false;
-		if (framed) {
-			out = new Uint8Array(text.length + framed.length);
-			out.set(text);
-			out.set(framed, text.length);
-		}
-	}
-	if (final) {
-		st.respDone = true;
-		wsi.context.scheduleService(wsi);
-	}
-	return wsi.write(out, WriteProtocol.HTTP_HEADERS) >= 0;
-}
-
-/** Answer with a complete response in one write. */
-export function respond(wsi: Wsi, status: number, head: ResponseHead & { body?: Uint8Array | string }): number {
-	const body = typeof head.body === "string" ? wsi.context.encode(head.body) : head.body;
-	const h: ResponseHead = { contentType: head.contentType, headers: head.headers, contentLength: body ? body.length : 0 };
-	if (!writeHead(wsi, status, h, body)) return -1;
-	const st = h1(wsi);
-	if (!st.respDone) endBody(wsi, st);
-	return 0;
-}
-
-/** lws_return_http_status(): the error page (or errorDocument404 redirect). Returns -1 when the connection must close. */
-export function returnStatus(wsi: Wsi, status: number, detail: string | undefined, close = false): number {
-	const st = h1(wsi);
-	if (st.status) return -1;	// too late for a status: the head is out
-	if (close) st.keepAlive = false;
-	const doc = wsi.vhost.errorDocument404;
-	if (status === 404 && doc && st.path !== doc) return redirect(wsi, 302, doc);
-	// HEAD gets the same Content-Length as GET; the body itself is never sent for HEAD
-	return respond(wsi, status, { contentType: "text/html; charset=utf-8", body: errorPage(status, detail) });
-}
-
-/** lws_http_redirect(). */
-export function redirect(wsi: Wsi, status: number, location: string): number {
-	const body = `<!doctype html><html><body><a href="${location.replace(/"/g, "%22")}">${statusText(status)}</a></body></html>\n`;
-	return respond(wsi, status, { contentType: "text/html; charset=utf-8", headers: [["Location", location]], body });
-}
-
-/**
- * A request the server refuses: error page, then close, lingering so the
- * peer reads the page instead of a reset (its unread bytes are drained).
- */
-export function failRequest(wsi: Wsi, status: number, why: string, internal = false): Handled {
-	const st = h1(wsi);
-	releaseAh(wsi);
-	if (internal) lwsl.err(`wsi ${wsi.id}: ${status} ${why}`);
-	st.phase = H1Phase.RESPONDING;
-	st.reqDone = true;
-	st.keepAlive = false;
-	if (!st.status) {
-		if (!st.method) st.method = "GET";
-		st.version = st.version || 11;
-		returnStatus(wsi, status, status >= 500 ? undefined : why, true);
-	}
-	wsi.closeAfterFlush(true);
 	return Handled.OK;
 }
 
@@ -769,12 +429,4 @@ export function closeRole(wsi: Wsi): void {
 	if (st.bound && st.handler) wsi.callback(Reason.HTTP_DROP_PROTOCOL);
 	const p = st.handler ?? wsi.protocol;
 	if (p) wsi.callback(Reason.CLOSED_HTTP, undefined, p);
-}
-
-/** The request's headers, while the header block is held (until HTTP or ESTABLISHED returns). */
-export function currentAh(wsi: Wsi): Ah | null {
-	if (wsi.rs instanceof H1State) return wsi.rs.ah;
-	// an upgraded connection keeps its request head readable during ESTABLISHED
-	const src = (wsi.rs as { headSource?: H1State | null } | null)?.headSource;
-	return src ? src.ah : null;
 }

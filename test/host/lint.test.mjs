@@ -1,7 +1,11 @@
 // The layering rules (eslint.config.mjs, run by npm test's pretest) fail where they should.
 import assert from 'node:assert/strict';
 import { ESLint } from 'eslint';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { repositoryRoot } from '../../tools/manifest.mjs';
+import { importCycles } from '../../tools/import-cycles.mjs';
 
 const eslint = new ESLint({ cwd: repositoryRoot });
 
@@ -27,5 +31,24 @@ describe('lint: the layering rules (eslint.config.mjs)', function () {
     const results = await eslint.lintFiles(['src', 'plugins', 'apps']);
     const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('no runtime import cycles in src/ (tools/import-cycles.mjs)', function () {
+  it('src/ has none', function () {
+    assert.deepEqual(importCycles(), []);
+  });
+
+  it('a cycle is found, a type-only import is not one', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'xsws-cycles-'));
+    try {
+      mkdirSync(join(dir, 'a'));
+      writeFileSync(join(dir, 'a', 'x.ts'), 'import { y } from "../y.js";\nexport const x = () => y;\n');
+      writeFileSync(join(dir, 'y.ts'), 'import { x } from "./a/x.js";\nimport type { Z } from "./z.js";\nexport const y = 1;\nexport const f = () => x;\n');
+      writeFileSync(join(dir, 'z.ts'), 'import type { y } from "./y.js";\nexport type Z = typeof y;\n');
+      assert.deepEqual(importCycles(dir), [['a/x.ts', 'y.ts', 'a/x.ts']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
