@@ -171,8 +171,13 @@ async function fillWithWebSockets(sim, limit, deadlineMs, whileOpen = async () =
 function inflatingStream(board, stackExtra) {
   const big = webText(1 << 20, 7);
   const zip = buildZip([['big.txt', big]]);
+  // the fixture loads xsws's modules at run time (the board preloads them): their names would
+  // count as run-time keys, so this run leaves the key budget out
+  const args = simulatorArgs({ board });
+  const keys = args.indexOf('--keys');
+  if (keys >= 0) args.splice(keys, 2);
   const [r] = runZipFirmware({ task: 'zip', files: 'big.txt' }, { 'ui.zip': zip },
-    { extra: [...simulatorArgs({ board }), ...stackExtra], name: `fit-zip-${board}` });
+    { extra: [...args, ...stackExtra], name: `fit-zip-${board}` });
   return { bytes: boardBytes(r.liveSlots, r.liveChunks), slots: r.liveSlots, chunks: r.liveChunks };
 }
 
