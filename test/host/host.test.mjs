@@ -617,6 +617,27 @@ describe('hosts/lin simulator', function () {
     }
   });
 
+  it('npm run fit measures a board profile in board bytes (bench/fit.mjs esp32)', function () {
+    this.timeout(120000);
+    const dir = mkdtempSync(join(tmpdir(), 'xsws-fit-'));
+    try {
+      const out = join(dir, 'fit.json');
+      const r = spawnSync(process.execPath, [join(repositoryRoot, 'bench', 'fit.mjs'), 'esp32'], { encoding: 'utf8', timeout: 110000, env: { ...process.env, FIT_OUT: out } });
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      const [row] = JSON.parse(readFileSync(out, 'utf8')).rows;
+      assert.equal(row.board, 'esp32');
+      assert.equal(row.maxConnections, 7);
+      assert.equal(row.wsWithinLwip, 6, 'six idle WebSockets and the status request fill lwIP\'s pool less one');
+      assert.ok(row.perKeepAlive > 0 && row.perKeepAlive < 1024, `per keep-alive ${row.perKeepAlive} B`);
+      assert.ok(row.perWebSocket > 0 && row.perWebSocket < 1024, `per WebSocket ${row.perWebSocket} B`);
+      assert.ok(row.wsUntilFull > row.wsWithinLwip && row.wsUntilFullStopped === 'memory full', `until full: ${row.wsUntilFull} (${row.wsUntilFullStopped})`);
+      assert.ok(row.inflating.bytes > 0 && row.inflating.bytes < 4096, `an inflating stream ${row.inflating.bytes} B`);
+      this.test.title += ` [at rest ${row.atRest} B, ${row.perKeepAlive} B per keep-alive, ${row.perWebSocket} B per WebSocket, ${row.wsUntilFull} WebSockets to memory full]`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('native modules', function () {
     let output;
     let temporary;
