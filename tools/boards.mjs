@@ -48,6 +48,10 @@ function count(value, what) {
   return number;
 }
 
+function initialSizes(creation) {
+  return { heap: count(creation.heap?.initial, 'heap.initial'), chunk: count(creation.chunk?.initial, 'chunk.initial'), stack: count(creation.stack, 'stack') };
+}
+
 /**
  * xsws-sim options for a profile: the XS heap (fixed when nothing grows; growing in the creation's
  * steps up to `static` or the profile's PSRAM budget), and lwIP's sizes and pools. The desktop
@@ -63,9 +67,7 @@ export function simulatorArgs({ board, manifestCreation, desktopHeap = false } =
       '--tcp-pcbs', '0', '--listen-pcbs', '0', '--udp-pcbs', '0');
   } else {
     const creation = effectiveCreation(profile, manifestCreation);
-    const slots = count(creation.heap?.initial, 'heap.initial');
-    const chunk = count(creation.chunk?.initial, 'chunk.initial');
-    const stack = count(creation.stack, 'stack');
+    const { heap: slots, chunk, stack } = initialSizes(creation);
     const slotIncrement = count(creation.heap?.incremental, 'heap.incremental');
     const chunkIncrement = count(creation.chunk?.incremental, 'chunk.incremental');
     const heapLimit = count(creation.static, 'static') || count(profile.heapLimit, 'heapLimit');
@@ -91,8 +93,7 @@ export function simulatorArgs({ board, manifestCreation, desktopHeap = false } =
 
 /** The initial sizes (slots, chunk bytes, stack slots) a manifest gets on a board. */
 export function creationSizes(manifestCreation, board) {
-  const creation = effectiveCreation(boardProfile(board), manifestCreation);
-  return { heap: count(creation.heap?.initial, 'heap.initial'), chunk: count(creation.chunk?.initial, 'chunk.initial'), stack: count(creation.stack, 'stack') };
+  return initialSizes(effectiveCreation(boardProfile(board), manifestCreation));
 }
 
 /**
