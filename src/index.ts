@@ -7,13 +7,13 @@ export { Reason, WriteProtocol } from "./core/reasons.js";
 export { MountProtocol } from "./core/types.js";
 export type { Protocol, ProtocolCallback, CallbackData, Mount, VhostOptions, ContextOptions } from "./core/types.js";
 export type { HostIo, HeapFigures } from "./core/io.js";
-export { CONTEXT_OPTIONS, CONTEXT_STRING_OPTIONS, VHOST_OPTIONS, TIMINGS, PARSER_LIMITS } from "./core/options.js";
+export { CONTEXT_OPTIONS, CONTEXT_STRING_OPTIONS, VHOST_OPTIONS, VHOST_STRING_OPTIONS, TIMINGS, PARSER_LIMITS } from "./core/options.js";
 export type { NumberOption, FixedValue } from "./core/options.js";
 export { lwsl, setLogLevel, LogLevel } from "./core/log.js";
 export type { Fops, FopsFile } from "./fs/fops.js";
 export { HostFops } from "./fs/host-fops.js";
-export * as http from "./http/api.js";
-export * as ws from "./ws/api.js";
+export * as http from "./roles/h1/api.js";
+export * as ws from "./roles/ws/api.js";
 export { CloseStatus } from "./ws/close-codes.js";
 export { decodeUtf8, encodeUtf8 } from "./util/utf8.js";
 

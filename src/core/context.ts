@@ -1,14 +1,15 @@
 import { Handled, Reason } from "./reasons.js";
 import { Wsi, WsiFlag, Timeout } from "./wsi.js";
 import { Vhost } from "./vhost.js";
-import { RoomClass } from "./role.js";
-import type { Role } from "./role.js";
-import type { HostIo, HeapFigures, TcpCallbacks, TcpListener, TcpSocket } from "./io.js";
+import type { RoleRegistry } from "./role.js";
+import type { HostIo, HeapFigures, TcpCallbacks } from "./io.js";
 import type { ContextOptions, Protocol } from "./types.js";
 import { lwsl } from "./log.js";
 import { encodeUtf8 } from "../util/utf8.js";
 import { resolveOptions, TIMINGS } from "./options.js";
 import type { ResolvedOptions } from "./options.js";
+import { Listening } from "./listen.js";
+import { Timeouts } from "./timeouts.js";
 
 /** Counters of what the server did at its limits; lws-status shows them. */
 export interface ContextStats {
@@ -40,15 +41,6 @@ const LINGER_MS = TIMINGS.LINGER_MS.value;
 const PROBE_MS = TIMINGS.PROBE_MS.value;
 const SERVICE_IDLE_MS = TIMINGS.SERVICE_IDLE_MS.value;
 
-export interface Roles {
-	/** The role new server connections start in (HTTP/1.1). */
-	server: Role;
-	/** Canned bytes to send a peer refused by ipLimitWsi. */
-	refusal: Uint8Array;
-	/** Offered each complete HTTP request head: returns a verdict if it took the connection (e.g. a WebSocket upgrade). */
-	upgrade?: (wsi: Wsi) => Handled | undefined;
-}
-
 export type { ResolvedOptions } from "./options.js";
 
 /**
@@ -70,29 +62,21 @@ export class Context {
 	/** Role-owned context-wide state (e.g. the header pool), by role name. */
 	readonly roleData = new Map<string, object>();
 
-	private readonly listeners: TcpListener[] = [];
-	/** Per listener: connections it holds for us (its last count, less those taken since). */
-	private readonly heldByListener: number[] = [];
-	/** Peers wait in a listener and no connection could be reaped for them yet. */
-	private waitingForRoom = false;
-	private accepting = false;
+	private readonly listening: Listening;
+	private readonly timeouts: Timeouts;
 	private acceptDue = false;
 	private serviceList: Wsi[] = [];
 	private serviceTimer: unknown = null;
 	private serviceArmed = false;
-	private timeoutTimer: unknown = null;
-	/** Timers set with Wsi.setTimer(), made when first used. */
-	private wsiTimers: Map<Wsi, unknown> | null = null;
-	private timeoutDue = 0;
 	private cancelPending = false;
 	private probeTimer: unknown = null;
-	private graceTimer: unknown = null;
 	/** A zero-length write probes a socket: it throws ("not ready") or returns nothing once the connection is gone. */
 	private readonly probe = new Uint8Array(1).subarray(0, 0);
-	private readonly callbacks: TcpCallbacks;
+	/** @internal one set of socket callbacks for every connection (`this.target` is the wsi) */
+	readonly callbacks: TcpCallbacks;
 	private destroyed = false;
 
-	constructor(options: ContextOptions, readonly io: HostIo, readonly roles: Roles) {
+	constructor(options: ContextOptions, readonly io: HostIo, readonly roles: RoleRegistry) {
 		const o = resolveOptions(options, io.maxSockets);
 		this.options = o;
 		this.rxBuffer = new Uint8Array(o.rxBufferSize);
@@ -103,15 +87,16 @@ export class Context {
 			onWritable(count: number) { context.onWritable(this.target as Wsi, count); },
 			onError() { context.onSocketError(this.target as Wsi); },
 		};
-		for (const vo of options.vhosts) this.vhosts.push(new Vhost(this, vo));
+		this.timeouts = new Timeouts(this);
+		this.listening = new Listening(this);
+		for (const vo of options.vhosts) this.vhosts.push(new Vhost(this, vo, roles.get(vo.listenAcceptRole ?? roles.defaultAccept)));
 		for (const vh of this.vhosts) {
 			for (const p of vh.protocols) {
-				const w = vh.vhostWsi(roles.server);
-				if (w.callback(Reason.PROTOCOL_INIT, undefined, p) !== 0)
+				if (vh.vhostWsi().callback(Reason.PROTOCOL_INIT, undefined, p) !== 0)
 					throw new Error(`protocol ${p.name} refused PROTOCOL_INIT on vhost ${vh.name}`);
 			}
 		}
-		this.listen();
+		this.listening.listen(this.vhosts);
 	}
 
 	now(): number {
@@ -122,27 +107,6 @@ export class Context {
 		return encodeUtf8(s);
 	}
 
-	/** Vhosts sharing a port share one listener; the first vhost on a port is that port's default. */
-	private listen(): void {
-		const byPort = new Map<number, TcpListener>();
-		for (const vh of this.vhosts) {
-			const port = vh.options.port;
-			let l = port !== 0 ? byPort.get(port) : undefined;
-			if (!l) {
-				l = this.io.listen(port, vh.options.iface, (listener, count) => this.onPending(listener, count));
-				byPort.set(port, l);
-				this.listeners.push(l);
-				this.heldByListener.push(0);
-			}
-			vh.listener = l;
-		}
-	}
-
-	/** The vhost a listener serves by default. */
-	private vhostFor(listener: TcpListener): Vhost {
-		return this.vhosts.find((v) => v.listener === listener) ?? this.vhosts[0];
-	}
-
 	/** Vhost by Host header name, among those on the same listener. */
 	vhostByName(current: Vhost, host: string): Vhost {
 		if (this.vhosts.length === 1) return current;
@@ -150,130 +114,11 @@ export class Context {
 		return this.vhosts.find((v) => v.listener === current.listener && v.name.toLowerCase() === name) ?? current;
 	}
 
-	/** A listener has new connections: `count` is all it holds. */
-	private onPending(listener: TcpListener, count: number): void {
-		if (this.destroyed) return;
-		const i = this.listeners.indexOf(listener);
-		if (i < 0) return;
-		this.heldByListener[i] = count;
-		this.acceptHeld();
-	}
-
-	/**
-	 * Accept what the listeners hold while there is room, making room where a connection can be
-	 * reaped. The board's listener announces only new arrivals, so this also runs whenever room
-	 * may have appeared (a close, a connection going idle or first heard from).
-	 */
-	private acceptHeld(): void {
-		if (this.accepting || this.destroyed) return;
-		this.accepting = true;
-		try {
-			for (let i = 0; i < this.listeners.length; i++) {
-				const listener = this.listeners[i];
-				while (this.heldByListener[i] > 0) {
-					if (this.wsis.size >= this.options.maxConnections && !this.makeRoom()) {
-						if (!this.waitingForRoom) {
-							this.waitingForRoom = true;
-							this.stats.acceptWaits++;
-							lwsl.info(`at maxConnections (${this.options.maxConnections}): new peers wait in the listener`);
-						}
-						return;
-					}
-					const wsi = new Wsi(this, this.vhostFor(listener), this.roles.server, null, "");
-					const socket = this.io.accept(listener, this.callbacks, wsi);
-					if (!socket) {
-						this.heldByListener[i] = 0;
-						break;
-					}
-					this.heldByListener[i]--;
-					this.adopt(wsi, socket);
-				}
-			}
-			this.waitingForRoom = false;
-		}
-		finally {
-			this.accepting = false;
-		}
-	}
-
-	private peersHeld(): boolean {
-		for (const n of this.heldByListener) if (n > 0) return true;
-		return false;
-	}
-
 	/** Room may have appeared (a close, a connection going idle or first heard from): accept held peers in the next service pass. */
 	roomMayHaveChanged(): void {
-		if (this.acceptDue || this.destroyed || !this.peersHeld()) return;
+		if (this.acceptDue || this.destroyed || !this.listening.peersHeld()) return;
 		this.acceptDue = true;
 		this.armService();
-	}
-
-	private adopt(wsi: Wsi, socket: TcpSocket): void {
-		wsi.socket = socket;
-		wsi.peer = socket.remoteAddress ?? "";
-		this.stats.accepted++;
-		this.wsis.add(wsi);
-		const n = (this.peerCount.get(wsi.peer) ?? 0) + 1;
-		this.peerCount.set(wsi.peer, n);
-		if (this.options.ipLimitWsi && n > this.options.ipLimitWsi) {
-			this.stats.refusedPeerLimit++;
-			lwsl.notice(`peer ${wsi.peer}: over ipLimitWsi (${this.options.ipLimitWsi}), refused with 503`);
-			wsi.role = refusedRole;	// no protocol: just the canned refusal
-			wsi.sendRaw(this.roles.refusal);
-			wsi.closeAfterFlush(true);
-			return;
-		}
-		// lws's order, all to the vhost's protocols[0]: FILTER_NETWORK_CONNECTION may refuse the
-		// peer (nonzero: closed at once), then WSI_CREATE and SERVER_NEW_CLIENT_INSTANTIATED
-		const first = wsi.vhost.protocols[0] ?? null;
-		if (first) {
-			if (wsi.callback(Reason.FILTER_NETWORK_CONNECTION, undefined, first) !== 0) {
-				lwsl.info(`wsi ${wsi.id}: peer ${wsi.peer} refused by ${first.name} (FILTER_NETWORK_CONNECTION)`);
-				this.finalClose(wsi);
-				return;
-			}
-			wsi.flags |= WsiFlag.NOTIFIED;
-			wsi.callback(Reason.WSI_CREATE, undefined, first);
-			wsi.callback(Reason.SERVER_NEW_CLIENT_INSTANTIATED, undefined, first);
-		}
-		this.dispatch(wsi, () => wsi.role.adopt(wsi));
-	}
-
-	/**
-	 * Make room for a waiting peer: close the connection that has held its slot longest without
-	 * completing a request head, whatever its age, else the oldest idle keep-alive one. A newcomer
-	 * that has sent nothing yet gets silentGraceMs (about a round trip) to send its first bytes;
-	 * when that is all that stands in the way, a timer looks again when the grace ends.
-	 */
-	private makeRoom(): boolean {
-		let slow: Wsi | null = null, idle: Wsi | null = null;
-		const now = this.now(), grace = this.options.silentGraceMs;
-		let graceEnds = 0;
-		for (const w of this.wsis) {
-			if (w.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) continue;
-			const c = w.role.roomClass(w);
-			if (c === RoomClass.SLOW) {
-				if (!(w.flags & WsiFlag.SPOKE) && (!(w.flags & WsiFlag.HEARD) || now - w.since < grace)) {
-					const end = w.since + grace;
-					if (!graceEnds || end < graceEnds) graceEnds = end;
-					continue;
-				}
-				if (!slow || w.since < slow.since) slow = w;
-			}
-			else if (c === RoomClass.IDLE && (!idle || w.since < idle.since)) idle = w;
-		}
-		const victim = slow ?? idle;
-		if (!victim) {
-			if (graceEnds && this.graceTimer === null) {
-				this.graceTimer = this.io.setTimer(() => { this.graceTimer = null; this.roomMayHaveChanged(); }, Math.max(1, graceEnds - now), false);
-			}
-			return false;
-		}
-		if (victim === slow) this.stats.reapedSlow++;
-		else this.stats.reapedIdle++;
-		lwsl.info(`wsi ${victim.id} (${victim.peer}) closed to make room (${victim === slow ? "slow head" : "idle"})`);
-		this.finalClose(victim);
-		return true;
 	}
 
 	/** Run a role handler with closes deferred until it unwinds, then act on its verdict. */
@@ -454,12 +299,12 @@ export class Context {
 		}
 		if (this.acceptDue) {
 			this.acceptDue = false;
-			this.acceptHeld();
+			this.listening.acceptHeld();
 		}
 		if (this.cancelPending) {
 			this.cancelPending = false;
 			for (const vh of this.vhosts)
-				for (const p of vh.protocols) vh.vhostWsi(this.roles.server).callback(Reason.EVENT_WAIT_CANCELLED, undefined, p);
+				for (const p of vh.protocols) vh.vhostWsi().callback(Reason.EVENT_WAIT_CANCELLED, undefined, p);
 		}
 	}
 
@@ -491,36 +336,7 @@ export class Context {
 
 	/** Make sure the timeout timer fires by `at`. */
 	armTimeouts(at: number): void {
-		if (this.timeoutTimer !== null && this.timeoutDue <= at) return;
-		if (this.timeoutTimer !== null) this.io.clearTimer(this.timeoutTimer);
-		this.timeoutDue = at;
-		const delay = at - this.now();
-		this.timeoutTimer = this.io.setTimer(() => this.checkTimeouts(), delay > 0 ? delay : 0, false);
-	}
-
-	private checkTimeouts(): void {
-		this.timeoutTimer = null;
-		const now = this.now();
-		let next = 0;
-		for (const wsi of this.wsis) {
-			if (!wsi.timeoutAt) continue;
-			if (wsi.timeoutAt <= now) {
-				const reason = wsi.timeoutReason;
-				wsi.timeoutAt = 0;
-				wsi.timeoutReason = Timeout.NONE;
-				if (reason === Timeout.LINGER) {
-					this.finalClose(wsi);
-					continue;
-				}
-				this.dispatch(wsi, () => {
-					const r = wsi.role.handleTimeout(wsi, reason);
-					if (r === Handled.PLEASE_CLOSE) this.stats.timeouts++;
-					return r;
-				});
-			}
-			if (wsi.timeoutAt && (!next || wsi.timeoutAt < next)) next = wsi.timeoutAt;
-		}
-		if (next) this.armTimeouts(next);
+		this.timeouts.arm(at);
 	}
 
 	/** Close a connection: at once, or when the dispatch on its stack unwinds. */
@@ -533,7 +349,8 @@ export class Context {
 		this.finalClose(wsi);
 	}
 
-	private finalClose(wsi: Wsi): void {
+	/** @internal close now, whatever is on the stack (the listener, timeouts and the probe call it) */
+	finalClose(wsi: Wsi): void {
 		if (wsi.flags & WsiFlag.DEAD) return;
 		wsi.flags |= WsiFlag.CLOSING;
 		try {
@@ -543,7 +360,7 @@ export class Context {
 			lwsl.err(`wsi ${wsi.id}: closing ${wsi.role.name} threw: ${e}`);
 		}
 		if (wsi.flags & WsiFlag.NOTIFIED) wsi.callback(Reason.WSI_DESTROY, undefined, wsi.vhost.protocols[0] ?? null);
-		this.cancelTimer(wsi);
+		this.timeouts.cancelWsiTimer(wsi);
 		wsi.flags = (wsi.flags | WsiFlag.DEAD) & ~WsiFlag.WANT_WRITEABLE;
 		wsi.txPending = null;
 		wsi.rxStash = null;
@@ -565,20 +382,7 @@ export class Context {
 
 	/** lws_set_timer_usecs(), in ms: TIMER to the wsi's protocol once `ms` has passed; a negative ms cancels. */
 	setWsiTimer(wsi: Wsi, ms: number): void {
-		this.cancelTimer(wsi);
-		if (ms < 0 || (wsi.flags & WsiFlag.DEAD)) return;
-		const timers = this.wsiTimers ??= new Map();
-		timers.set(wsi, this.io.setTimer(() => {
-			timers.delete(wsi);
-			if (!(wsi.flags & WsiFlag.DEAD)) this.dispatch(wsi, () => (wsi.callback(Reason.TIMER) !== 0 ? Handled.PLEASE_CLOSE : Handled.OK));
-		}, ms, false));
-	}
-
-	private cancelTimer(wsi: Wsi): void {
-		const timer = this.wsiTimers?.get(wsi);
-		if (timer === undefined) return;
-		this.io.clearTimer(timer);
-		this.wsiTimers!.delete(wsi);
+		this.timeouts.setWsiTimer(wsi, ms);
 	}
 
 	/** Close every connection and listener; protocols get PROTOCOL_DESTROY. */
@@ -586,24 +390,11 @@ export class Context {
 		if (this.destroyed) return;
 		this.destroyed = true;
 		for (const wsi of [...this.wsis]) this.finalClose(wsi);
-		for (const l of this.listeners) l.close();
+		this.listening.close();
+		this.timeouts.close();
 		if (this.serviceTimer !== null) this.io.clearTimer(this.serviceTimer);
-		if (this.timeoutTimer !== null) this.io.clearTimer(this.timeoutTimer);
 		if (this.probeTimer !== null) this.io.clearTimer(this.probeTimer);
-		if (this.graceTimer !== null) this.io.clearTimer(this.graceTimer);
 		for (const vh of this.vhosts)
-			for (const p of vh.protocols) vh.vhostWsi(this.roles.server).callback(Reason.PROTOCOL_DESTROY, undefined, p);
+			for (const p of vh.protocols) vh.vhostWsi().callback(Reason.PROTOCOL_DESTROY, undefined, p);
 	}
 }
-
-/** A refused connection sends its canned bytes and lingers; it has no protocol. */
-const refusedRole: Role = {
-	name: "refused",
-	adopt: () => Handled.OK,
-	handleRx: () => Handled.OK,
-	handleWriteable: () => Handled.OK,
-	handleTimeout: () => Handled.PLEASE_CLOSE,
-	closeRole: () => undefined,
-	roomClass: () => RoomClass.IDLE,
-};
-

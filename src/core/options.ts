@@ -97,6 +97,12 @@ export const VHOST_OPTIONS = {
 	port: { default: 0, min: 0, max: 65535, unit: "", reason: "the TCP port; 0 lets the host choose" },
 } as const satisfies Record<string, NumberOption>;
 
+/** Vhost options that are names; what they name is checked when the context is made. */
+export const VHOST_STRING_OPTIONS = {
+	listenAcceptRole: { default: "h1", lws: "listen_accept_role", reason: "the role the vhost's listener starts connections in; vhosts sharing a listener name the same one" },
+	iface: { default: "", lws: "iface", reason: "the IPv4 address the listener binds (\"\": every interface; the board's lwIP listener always binds every one)" },
+} as const;
+
 export interface FixedValue {
 	readonly value: number;
 	readonly unit: string;
@@ -125,6 +131,12 @@ function checkNumber(name: string, value: unknown, spec: { min: number; max: num
 	return value;
 }
 
+/** A dotted-quad IPv4 literal: what lwIP's ipaddr_aton takes for a bind address. */
+function isIpv4(s: string): boolean {
+	const parts = s.split(".");
+	return parts.length === 4 && parts.every((p) => p.length > 0 && p.length <= 3 && Number(p) <= 255 && /^[0-9]+$/.test(p));
+}
+
 /** Every option given, checked against the table, with the defaults for the rest. */
 export function resolveOptions(options: ContextOptions, hostSockets: number): ResolvedOptions {
 	const given = options as unknown as Record<string, unknown>;
@@ -143,6 +155,14 @@ export function resolveOptions(options: ContextOptions, hostSockets: number): Re
 		resolved[name] = value;
 	}
 	if (given.fops !== undefined) resolved.fops = given.fops;
-	for (const vhost of options.vhosts ?? []) checkNumber(`port of vhost ${vhost.name ?? "default"}`, vhost.port, VHOST_OPTIONS.port);
+	for (const vhost of options.vhosts ?? []) {
+		const v = vhost as unknown as Record<string, unknown>;
+		const name = vhost.name ?? "default";
+		checkNumber(`port of vhost ${name}`, vhost.port, VHOST_OPTIONS.port);
+		for (const key of Object.keys(VHOST_STRING_OPTIONS)) {
+			if (v[key] !== undefined && typeof v[key] !== "string") throw new RangeError(`option ${key} of vhost ${name} must be a string, got ${String(v[key])}`);
+		}
+		if (vhost.iface && !isIpv4(vhost.iface)) throw new RangeError(`option iface of vhost ${name} must be an IPv4 address (a.b.c.d), got ${vhost.iface}`);
+	}
 	return resolved as ResolvedOptions;
 }

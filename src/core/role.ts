@@ -38,4 +38,68 @@ export interface Role {
 	handleBackpressure?(wsi: Wsi, max: number): Handled;
 	/** Frame user data for the wire (ws framing, http chunking); absent: raw. */
 	writeRoleProtocol?(wsi: Wsi, data: Uint8Array, mode: number): Uint8Array | null;
+	/** What a peer over ipLimitWsi is sent, in this role's protocol, before it is closed (h1: a 503); absent: closed at once. */
+	readonly refusal?: Uint8Array;
+	/** The HTTP Upgrade token (RFC 9110 7.8), lower case, that moves a connection into this role: "websocket". */
+	readonly upgradeToken?: string;
+	/** A complete request head asks for upgradeToken: answer the handshake and take the connection, or refuse it through `req`. */
+	upgrade?(wsi: Wsi, req: UpgradeRequest): Handled;
+}
+
+/**
+ * An HTTP/1.1 request head that asks to leave HTTP (lws: the h1 role handing a wsi to the ws
+ * role). The role that started the connection makes it; the role named by the token answers.
+ */
+export interface UpgradeRequest {
+	readonly method: string;
+	/** 10 or 11 */
+	readonly version: number;
+	readonly hasBody: boolean;
+	/** A request header by lower-case name, repeats joined with ", " (RFC 9110 5.3); undefined if absent. */
+	header(lname: string): string | undefined;
+	/** Refuse with an error page (logged with `why`); the connection goes on as HTTP or closes. */
+	fail(status: number, why: string): Handled;
+	/** Refuse with this exact response, then close once it is sent. */
+	refuse(status: number, headers: [string, string][], body: string): Handled;
+	/** Put these bytes (the handshake answer) on the wire as they are; false when the connection is gone. */
+	sendRaw(bytes: Uint8Array): boolean;
+	/** The request as the HTTP API reads it: the new role keeps it as `headSource` until ESTABLISHED returns. */
+	readonly head: object;
+	/** Give back the request's header block: call once the new role's first callback returned. */
+	release(): void;
+}
+
+/**
+ * The roles a context knows, by name (lws `lws_role_by_name`): a listener starts connections in
+ * the one its vhost names (`listenAcceptRole`), and an HTTP upgrade moves them to the one that
+ * answers its token. The core looks roles up here; it never imports one.
+ */
+export class RoleRegistry {
+	private readonly byName = new Map<string, Role>();
+
+	constructor(roles: readonly Role[], readonly defaultAccept: string) {
+		for (const r of roles) {
+			if (this.byName.has(r.name)) throw new Error(`role "${r.name}" registered twice`);
+			this.byName.set(r.name, r);
+		}
+		this.get(defaultAccept);
+	}
+
+	/** The role called `name`; an unknown name throws, listing the known ones. */
+	get(name: string): Role {
+		const r = this.byName.get(name);
+		if (!r) throw new RangeError(`no role "${name}" (roles: ${[...this.byName.keys()].join(", ")})`);
+		return r;
+	}
+
+	has(name: string): boolean {
+		return this.byName.has(name);
+	}
+
+	/** The role an HTTP Upgrade token (any case) asks for, if one answers it. */
+	byUpgrade(token: string): Role | undefined {
+		const t = token.toLowerCase();
+		for (const r of this.byName.values()) if (r.upgradeToken === t && r.upgrade) return r;
+		return undefined;
+	}
 }

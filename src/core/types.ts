@@ -59,8 +59,10 @@ export interface Mount {
 export interface VhostOptions {
 	name?: string;
 	port: number;
-	/** Bind address; default all interfaces. */
+	/** IPv4 address the listener binds (lws `iface`); default every interface. Vhosts on one port and iface share a listener. */
 	iface?: string;
+	/** The role this vhost's listener starts connections in (lws `listen_accept_role`); default "h1". */
+	listenAcceptRole?: string;
 	protocols: Protocol[];
 	mounts?: Mount[];
 	/** Name of the protocol used for WebSockets asking none, and for HTTP no mount claims (lws pvo "default"). */

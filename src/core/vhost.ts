@@ -17,7 +17,8 @@ export class Vhost {
 	private readonly priv = new Map<string, object>();
 	private pseudo: Wsi | null = null;
 
-	constructor(readonly context: Context, readonly options: VhostOptions) {
+	/** @param acceptRole the role its listener starts connections in (`listenAcceptRole`) */
+	constructor(readonly context: Context, readonly options: VhostOptions, readonly acceptRole: Role) {
 		this.name = options.name ?? "default";
 		this.protocols = options.protocols;
 		// Longest mountpoint first, so matching takes the first hit.
@@ -44,7 +45,7 @@ export class Vhost {
 	}
 
 	/** The socketless wsi vhost-wide reasons are raised on (PROTOCOL_INIT, EVENT_WAIT_CANCELLED, ...). */
-	vhostWsi(role: Role): Wsi {
-		return (this.pseudo ??= new Wsi(this.context, this, role, null, ""));
+	vhostWsi(): Wsi {
+		return (this.pseudo ??= new Wsi(this.context, this, this.acceptRole, null, ""));
 	}
 }

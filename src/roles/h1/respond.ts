@@ -3,17 +3,17 @@
  * responses, status pages and redirects, file streaming under the writeable discipline, and
  * handing a request to its protocol (HTTP). Used by the h1 role and the mounts.
  */
-import { Handled, Reason, WriteProtocol } from "../core/reasons.js";
-import type { Wsi } from "../core/wsi.js";
-import type { Mount, Protocol } from "../core/types.js";
-import { lwsl } from "../core/log.js";
-import { buildHead, chunkFrame, BodyFraming } from "./response.js";
-import type { ResponseHead } from "./response.js";
-import { errorPage, statusText } from "./status.js";
-import { encodeAscii } from "../util/utf8.js";
-import type { FopsFile } from "../fs/fops.js";
-import { H1Phase, h1, releaseAh, shared } from "./h1-state.js";
-import type { H1State } from "./h1-state.js";
+import { Handled, Reason, WriteProtocol } from "../../core/reasons.js";
+import type { Wsi } from "../../core/wsi.js";
+import type { Mount, Protocol } from "../../core/types.js";
+import { lwsl } from "../../core/log.js";
+import { buildHead, chunkFrame, BodyFraming } from "../../http/response.js";
+import type { ResponseHead } from "../../http/response.js";
+import { errorPage, statusText } from "../../http/status.js";
+import { encodeAscii } from "../../util/utf8.js";
+import type { FopsFile } from "../../fs/fops.js";
+import { H1Phase, h1, releaseAh, shared } from "./state.js";
+import type { H1State } from "./state.js";
 
 /** Raise HTTP on a protocol, binding it first for a CALLBACK mount. */
 export function raiseHttp(wsi: Wsi, st: H1State, protocol: Protocol, path: string, bind: Mount | null): Handled {

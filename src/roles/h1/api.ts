@@ -4,20 +4,22 @@
  * FILTER_HTTP_CONNECTION, HTTP_BIND_PROTOCOL and HTTP (and ESTABLISHED for
  * WebSockets); after those return they are gone.
  */
-import type { Wsi } from "../core/wsi.js";
-import { WriteProtocol } from "../core/reasons.js";
-import * as server from "./server.js";
-import type { ResponseHead } from "./response.js";
-import { queryArg, parseForm } from "./path.js";
-import { decodeLatin1 } from "../util/utf8.js";
+import type { Wsi } from "../../core/wsi.js";
+import { WriteProtocol } from "../../core/reasons.js";
+import { H1State, h1, isHttp, currentAh } from "./state.js";
+import { headerJoined } from "../../http/headers.js";
+import * as server from "./respond.js";
+import type { ResponseHead } from "../../http/response.js";
+import { queryArg, parseForm } from "../../http/path.js";
+import { decodeLatin1 } from "../../util/utf8.js";
 
-export type { ResponseHead } from "./response.js";
-export { parseForm } from "./path.js";
+export type { ResponseHead } from "../../http/response.js";
+export { parseForm } from "../../http/path.js";
 
-function st(wsi: Wsi): server.H1State {
-	if (server.isHttp(wsi)) return server.h1(wsi);
+function st(wsi: Wsi): H1State {
+	if (isHttp(wsi)) return h1(wsi);
 	// a WebSocket during ESTABLISHED still has its request
-	const src = (wsi.rs as { headSource?: server.H1State | null } | null)?.headSource;
+	const src = (wsi.rs as { headSource?: H1State | null } | null)?.headSource;
 	if (src) return src;
 	throw new Error(`wsi ${wsi.id} is not an HTTP connection (or its request is gone)`);
 }
@@ -44,13 +46,13 @@ export function hdrTotalLength(wsi: Wsi, name: string): number {
 
 /** lws_hdr_copy(): a header's value (repeats joined with ", "); undefined if absent or headers are gone. Case-insensitive. */
 export function hdrCopy(wsi: Wsi, name: string): string | undefined {
-	const ah = server.currentAh(wsi);
-	return ah ? server.headerJoined(ah, name.toLowerCase()) : undefined;
+	const ah = currentAh(wsi);
+	return ah ? headerJoined(ah, name.toLowerCase()) : undefined;
 }
 
 /** All request headers as [name, value] pairs while the head is held. */
 export function headers(wsi: Wsi): [string, string][] {
-	const ah = server.currentAh(wsi);
+	const ah = currentAh(wsi);
 	const out: [string, string][] = [];
 	if (!ah) return out;
 	for (let h = 0; h < ah.count; h++) {

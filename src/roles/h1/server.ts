@@ -2,25 +2,23 @@
  * The HTTP/1.1 role (lws roles/h1): the request cycle over whatever reads bring. The head is
  * parsed in a header block from the pool, the request checked (400/413/414/417/431/501/505),
  * bodies read (Content-Length and chunked) and handed on, the request routed to its mount,
- * keep-alive, pipelining and timeouts. The response writer is respond.ts, the state
- * h1-state.ts, the mounts mounts.ts.
+ * keep-alive, pipelining and timeouts. The response writer is respond.ts, the state state.ts,
+ * the mounts serve.ts, upgrades upgrade.ts.
  */
-import { Handled, Reason } from "../core/reasons.js";
-import { Wsi, WsiFlag, Timeout } from "../core/wsi.js";
-import { RoomClass } from "../core/role.js";
-import type { Context } from "../core/context.js";
-import { lwsl, logEnabled, LogLevel } from "../core/log.js";
-import { PARSER_LIMITS } from "../core/options.js";
-import { HeadState } from "./parser.js";
-import { splitTarget, normalizePath } from "./path.js";
-import { decodeLatin1, encodeAscii } from "../util/utf8.js";
-import { serveMount } from "./mounts.js";
-import { H1Phase, H1State, Chunk, shared, h1, header, countHeader, headerJoined, releaseAh } from "./h1-state.js";
+import { Handled, Reason } from "../../core/reasons.js";
+import { Wsi, WsiFlag, Timeout } from "../../core/wsi.js";
+import { RoomClass } from "../../core/role.js";
+import type { Context } from "../../core/context.js";
+import { lwsl, logEnabled, LogLevel } from "../../core/log.js";
+import { HeadState } from "../../http/parser.js";
+import { splitTarget, normalizePath } from "../../http/path.js";
+import { decodeLatin1, encodeAscii } from "../../util/utf8.js";
+import { serveMount } from "./serve.js";
+import { H1Phase, H1State, shared, h1, releaseAh } from "./state.js";
+import { header, countHeader, headerJoined } from "../../http/headers.js";
+import { ChunkedDecoder, ChunkedResult } from "../../http/chunked.js";
 import { streamFile, failRequest, respond, returnStatus } from "./respond.js";
-// the h1 role's API for api.ts, the WebSocket handshake and roles/h1.ts
-export { H1Phase, H1State, shared, h1, isHttp, header, headerJoined, releaseAh, releaseAhOf, currentAh } from "./h1-state.js";
-export type { HttpShared } from "./h1-state.js";
-export { raiseHttp, sendFile, startFile, writeRoleProtocol, writeHead, respond, returnStatus, redirect, failRequest } from "./respond.js";
+import { H1Upgrade } from "./upgrade.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
 
@@ -116,62 +114,21 @@ function stealAh(context: Context, except: Wsi | null): void {
 	failRequest(victim, 408, "request head not complete while other requests waited for a header block");
 }
 
-/** Decode chunked framing from buf[pos...]; returns the new position, or -1 to close. */
+/** Decode a chunked body from buf[pos...]; returns the new position, or -1 to close. */
 function chunked(wsi: Wsi, st: H1State, buf: Uint8Array, pos: number): number {
-	const end = buf.length;
+	const d = st.chunked!, end = buf.length;
 	while (pos < end && st.phase === H1Phase.BODY_CHUNKED) {
-		const c = buf[pos];
-		switch (st.chunk) {
-			case Chunk.SIZE: {
-				const d = c >= 48 && c <= 57 ? c - 48 : (c | 32) >= 97 && (c | 32) <= 102 ? (c | 32) - 87 : -1;
-				if (d >= 0) {
-					if (++st.chunkDigits > PARSER_LIMITS.CHUNK_SIZE_DIGITS.value) return failRequest(wsi, 413, "chunk size too large") === Handled.PLEASE_CLOSE ? -1 : end;
-					st.bodyLeft = st.bodyLeft * 16 + d;
-					pos++;
-					break;
-				}
-				if (!st.chunkDigits) return failRequest(wsi, 400, "malformed chunk size") === Handled.PLEASE_CLOSE ? -1 : end;
-				st.chunk = Chunk.EXT;
+		pos = d.feed(buf, pos, end);
+		switch (d.result) {
+			case ChunkedResult.DATA:
+				st.bodyTotal = d.total;
+				if (deliverBody(wsi, buf.subarray(d.dataStart, d.dataEnd)) === Handled.PLEASE_CLOSE) return -1;
 				break;
-			}
-			case Chunk.EXT:
-				// chunk extensions are ignored up to the LF
-				pos++;
-				if (c === 10) {
-					st.chunkDigits = 0;
-					if (st.bodyTotal + st.bodyLeft > wsi.context.options.maxHttpBodySize)
-						return failRequest(wsi, 413, `body larger than maxHttpBodySize (${wsi.context.options.maxHttpBodySize})`) === Handled.PLEASE_CLOSE ? -1 : end;
-					st.chunk = st.bodyLeft ? Chunk.DATA : Chunk.TRAILER;
-				}
-				else if (c < 32 && c !== 9 && c !== 13) return failRequest(wsi, 400, "malformed chunk line") === Handled.PLEASE_CLOSE ? -1 : end;
+			case ChunkedResult.DONE:
+				if (bodyComplete(wsi) === Handled.PLEASE_CLOSE) return -1;
 				break;
-			case Chunk.DATA: {
-				const n = Math.min(st.bodyLeft, end - pos);
-				st.bodyLeft -= n;
-				st.bodyTotal += n;
-				if (deliverBody(wsi, buf.subarray(pos, pos + n)) === Handled.PLEASE_CLOSE) return -1;
-				pos += n;
-				if (!st.bodyLeft) st.chunk = Chunk.DATA_CRLF;
-				break;
-			}
-			case Chunk.DATA_CRLF:
-				pos++;
-				if (c === 10) st.chunk = Chunk.SIZE;
-				else if (c !== 13) return failRequest(wsi, 400, "chunk data not followed by CRLF") === Handled.PLEASE_CLOSE ? -1 : end;
-				break;
-			case Chunk.TRAILER:
-				// trailer fields are skipped; an empty line ends the body
-				pos++;
-				if (c === 10) {
-					if (st.chunkDigits === 0) {
-						if (bodyComplete(wsi) === Handled.PLEASE_CLOSE) return -1;
-					}
-					st.chunkDigits = 0;
-				}
-				else if (c !== 13) {
-					if (++st.chunkDigits > PARSER_LIMITS.TRAILER_BYTES.value) return failRequest(wsi, 431, "trailer section too large") === Handled.PLEASE_CLOSE ? -1 : end;
-				}
-				break;
+			case ChunkedResult.ERROR:
+				return failRequest(wsi, d.status, d.why) === Handled.PLEASE_CLOSE ? -1 : end;
 		}
 	}
 	return pos;
@@ -242,8 +199,7 @@ function headComplete(wsi: Wsi): Handled {
 		if (te.trim().toLowerCase() !== "chunked") return failRequest(wsi, 501, `transfer coding "${te}" is not supported`);
 		st.hasBody = true;
 		st.chunkedReq = true;
-		st.chunk = Chunk.SIZE;
-		st.chunkDigits = 0;
+		(st.chunked ??= new ChunkedDecoder(o.maxHttpBodySize)).reset();
 	}
 	else if (cls) {
 		if (cls > 1) return failRequest(wsi, 400, "more than one Content-Length");
@@ -276,11 +232,13 @@ function headComplete(wsi: Wsi): Handled {
 
 	if (logEnabled(LogLevel.INFO)) lwsl.info(`wsi ${wsi.id}: ${st.method} ${target}`);
 
-	// A WebSocket (or other) upgrade leaves this role here.
-	const up = wsi.context.roles.upgrade;
-	if (up) {
-		const r = up(wsi);
-		if (r !== undefined) return r;
+	// A WebSocket (or other) upgrade leaves this role here, for the role that answers its token.
+	const upgrade = headerJoined(ah, "upgrade");
+	if (upgrade !== undefined) {
+		for (const token of upgrade.split(",")) {
+			const role = wsi.context.roles.byUpgrade(token.trim());
+			if (role) return role.upgrade!(wsi, new H1Upgrade(wsi, st));
+		}
 	}
 
 	const def = wsi.vhost.defaultProtocol;

@@ -4,20 +4,20 @@
  * RECEIVE as they come (never a whole message buffered), UTF-8 and size limits, control frames,
  * the closing handshake, and framing of writes.
  */
-import { Handled, Reason, WriteProtocol } from "../core/reasons.js";
-import { Timeout } from "../core/wsi.js";
-import type { Wsi } from "../core/wsi.js";
-import type { Context } from "../core/context.js";
-import { RoomClass } from "../core/role.js";
-import { lwsl } from "../core/log.js";
-import { TIMINGS } from "../core/options.js";
-import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } from "./frame.js";
-import { CodecRx as Rx, parseFrames } from "./codec.js";
-import type { CodecSink, CodecState } from "./codec.js";
-import { CloseStatus, isValidWireCloseCode } from "./close-codes.js";
-import { xorMask } from "../util/xor.js";
-import { utf8Validate, UTF8_REJECT } from "../util/utf8-validate.js";
-import { encodeUtf8 } from "../util/utf8.js";
+import { Handled, Reason, WriteProtocol } from "../../core/reasons.js";
+import { Timeout } from "../../core/wsi.js";
+import type { Wsi } from "../../core/wsi.js";
+import type { Context } from "../../core/context.js";
+import { RoomClass } from "../../core/role.js";
+import { lwsl } from "../../core/log.js";
+import { TIMINGS } from "../../core/options.js";
+import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } from "../../ws/frame.js";
+import { CodecRx as Rx, parseFrames } from "../../ws/codec.js";
+import type { CodecSink, CodecState } from "../../ws/codec.js";
+import { CloseStatus, isValidWireCloseCode } from "../../ws/close-codes.js";
+import { xorMask } from "../../util/xor.js";
+import { utf8Validate, UTF8_REJECT } from "../../util/utf8-validate.js";
+import { encodeUtf8 } from "../../util/utf8.js";
 
 /** How long we wait for the peer's close frame after sending ours. */
 export const CLOSE_ACK_MS = TIMINGS.CLOSE_ACK_MS.value;

@@ -1,8 +1,8 @@
 /** The WebSocket API for protocol authors (lws names). */
-import type { Wsi } from "../core/wsi.js";
+import type { Wsi } from "../../core/wsi.js";
 import { WsState, remainingPayload } from "./server.js";
-import { encodeUtf8 } from "../util/utf8.js";
-import { isValidWireCloseCode } from "./close-codes.js";
+import { encodeUtf8 } from "../../util/utf8.js";
+import { isValidWireCloseCode } from "../../ws/close-codes.js";
 
 function st(wsi: Wsi): WsState {
 	if (!(wsi.rs instanceof WsState)) throw new Error(`wsi ${wsi.id} is not a WebSocket`);

@@ -1,18 +1,18 @@
 /**
- * HTTP/1.1 per-connection and context-wide state, and the request's headers while its header
- * block is held: what the h1 role (server.ts), the response writer (respond.ts) and the mounts
- * share, below all three (no runtime import cycle).
+ * HTTP/1.1 per-connection and context-wide state, and the request's header block while it is
+ * held: what the h1 role (server.ts), its response writer (respond.ts) and its mount serving
+ * (serve.ts) share, below all three (no runtime import cycle).
  */
-import type { Wsi } from "../core/wsi.js";
-import { WsiFlag } from "../core/wsi.js";
-import type { Context } from "../core/context.js";
-import type { Protocol } from "../core/types.js";
-import { HeaderPool } from "./header-pool.js";
-import type { Ah } from "./header-pool.js";
-import { HeadParser } from "./parser.js";
-import { BodyFraming } from "./response.js";
-import type { FopsFile } from "../fs/fops.js";
-import { decodeLatin1 } from "../util/utf8.js";
+import type { Wsi } from "../../core/wsi.js";
+import { WsiFlag } from "../../core/wsi.js";
+import type { Context } from "../../core/context.js";
+import type { Protocol } from "../../core/types.js";
+import { HeaderPool } from "../../http/header-pool.js";
+import type { Ah } from "../../http/header-pool.js";
+import { HeadParser } from "../../http/parser.js";
+import { BodyFraming } from "../../http/response.js";
+import type { ChunkedDecoder } from "../../http/chunked.js";
+import type { FopsFile } from "../../fs/fops.js";
 
 /** Where an HTTP/1.1 connection is in its request/response cycle. */
 export const enum H1Phase {
@@ -27,8 +27,6 @@ export const enum H1Phase {
 	/** the request is read; the response is being made */
 	RESPONDING = 4,
 }
-
-export const enum Chunk { SIZE = 0, EXT = 1, DATA = 2, DATA_CRLF = 3, TRAILER = 4 }
 
 /** Per-connection HTTP state; one object per connection, reused across requests. */
 export class H1State {
@@ -47,8 +45,8 @@ export class H1State {
 	hasBody = false;
 	/** the request body is chunked (else Content-Length) */
 	chunkedReq = false;
-	chunk = Chunk.SIZE;
-	chunkDigits = 0;
+	/** made for the connection's first chunked request, reused after */
+	chunked: ChunkedDecoder | null = null;
 	/** the protocol HTTP callbacks go to (a CALLBACK mount's, or the vhost default) */
 	handler: Protocol | null = null;
 	/** a CALLBACK mount bound `handler` (drop it at the end) */
@@ -94,31 +92,6 @@ export function h1(wsi: Wsi): H1State {
 export function isHttp(wsi: Wsi): boolean {
 	return wsi.rs instanceof H1State;
 }
-
-/** Header value of the first `lname` header, or undefined. */
-export function header(ah: Ah, lname: string): string | undefined {
-	const h = ah.find(lname);
-	if (h < 0) return undefined;
-	return decodeLatin1(ah.buf, ah.index[h * 4 + 2], ah.index[h * 4 + 3]);
-}
-
-export function countHeader(ah: Ah, lname: string): number {
-	let n = 0;
-	for (let h = ah.find(lname); h >= 0; h = ah.find(lname, h + 1)) n++;
-	return n;
-}
-
-/** All values of `lname` joined with ", " (RFC 9110 5.3). */
-export function headerJoined(ah: Ah, lname: string): string | undefined {
-	let out: string | undefined;
-	for (let h = ah.find(lname); h >= 0; h = ah.find(lname, h + 1)) {
-		const v = decodeLatin1(ah.buf, ah.index[h * 4 + 2], ah.index[h * 4 + 3]);
-		out = out === undefined ? v : out + ", " + v;
-	}
-	return out;
-}
-
-// Small character checks instead of RegExps: XS compiles a RegExp literal each time it runs.
 
 export function releaseAh(wsi: Wsi): void {
 	if (wsi.rs instanceof H1State) releaseAhOf(wsi, wsi.rs);
