@@ -9,6 +9,12 @@ const coreMayNotImport = [
   { group: ['../http/*', '../ws/*'], message: 'src/core does not import a role\'s modules (http, ws): roles plug into it' },
 ];
 
+/** The role-neutral layers serve every role (server and client alike): they import none. */
+const neutralMayNotImport = [
+  { group: ['../roles/*', '../roles', '../../roles/*'], message: 'src/http and src/ws are role-neutral (parsers, codecs, writers): roles import them, not the other way' },
+  { group: ['../host/*', '../host'], message: 'src/http and src/ws talk to the platform through HostIo; they do not import a host' },
+];
+
 /** Plugins and apps use the public API (src/index.ts, "xsws"), not src internals. */
 const publicApiOnly = [
   { group: ['../src/*/**', '../../src/*/**', '!../../src/host/moddable.js'], message: 'import the public API (src/index.js, "xsws"), not src internals' },
@@ -22,5 +28,6 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
   { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: coreMayNotImport }] } },
+  { files: ['src/http/**/*.ts', 'src/ws/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: neutralMayNotImport }] } },
   { files: ['plugins/**/*.ts', 'apps/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: publicApiOnly }] } },
 );

@@ -1,6 +1,8 @@
 /** xsws public API. */
 export { Context } from "./core/context.js";
 export type { Vhost } from "./core/vhost.js";
+export { RoleRegistry } from "./core/role.js";
+export type { Role, UpgradeRequest } from "./core/role.js";
 export type { ContextStats } from "./core/context.js";
 export { Wsi, Timeout } from "./core/wsi.js";
 export { Reason, WriteProtocol } from "./core/reasons.js";
@@ -21,6 +23,7 @@ import { Context } from "./core/context.js";
 import type { ContextOptions } from "./core/types.js";
 import type { HostIo } from "./core/io.js";
 import { serverRoles } from "./roles/index.js";
+export { serverRoles } from "./roles/index.js";
 
 /** lws_create_context(): a server with the standard roles. */
 export function createContext(options: ContextOptions, io: HostIo): Context {

@@ -29,6 +29,9 @@ export async function optionsTables() {
   for (const [name, spec] of Object.entries(o.VHOST_OPTIONS)) {
     lines.push(`| vhost \`${name}\` | ${number(spec.default)} | ${number(spec.min)}–${number(spec.max)} | | ${cell(spec.reason)} |`);
   }
+  for (const [name, spec] of Object.entries(o.VHOST_STRING_OPTIONS)) {
+    lines.push(`| vhost \`${name}\` | \`"${spec.default}"\` | ${cell(spec.bounds)} | ${spec.lws ? `\`${spec.lws}\`` : ''} | ${cell(spec.reason)} |`);
+  }
   lines.push('', 'Fixed values (not options), in `src/core/options.ts` too:', '', '| name | value | why |', '| --- | --- | --- |');
   for (const table of [o.TIMINGS, o.PARSER_LIMITS]) {
     for (const [name, fixed] of Object.entries(table)) lines.push(`| \`${name}\` | ${number(fixed.value)} ${cell(fixed.unit)} | ${cell(fixed.reason)} |`);

@@ -20,3 +20,12 @@ declare module "inflate" {
 		err?: number;
 	}
 }
+
+declare module "rng" {
+	/** Random bytes (Moddable modules/crypt/etc/rng: an RC4 stream seeded from the hardware RNG on the ESP32). */
+	const RNG: {
+		get(n: number): ArrayBuffer;
+		init(seed?: ArrayBufferLike): void;
+	};
+	export default RNG;
+}

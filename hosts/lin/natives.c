@@ -32,6 +32,8 @@
 	/* embedded:io/socket/udp */ \
 	X(xs_udp_destructor) X(xs_udp_constructor) X(xs_udp_read) X(xs_udp_write) X(xs_udp_close) \
 	X(xs_udp_add) X(xs_udp_remove) X(xs_udp_get_format) X(xs_udp_set_format) \
+	/* net (resolve), rng */ \
+	X(xs_net_resolve) X(xs_rng_get) X(xs_rng_init) \
 	/* embedded:io/socket/listener */ \
 	X(xs_listener_destructor) X(xs_listener_constructor) X(xs_listener_read) \
 	X(xs_listener_close) X(xs_listener_get_port) \

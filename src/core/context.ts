@@ -1,7 +1,7 @@
 import { Handled, Reason } from "./reasons.js";
 import { Wsi, WsiFlag, Timeout } from "./wsi.js";
 import { Vhost } from "./vhost.js";
-import type { RoleRegistry } from "./role.js";
+import type { Role, RoleRegistry } from "./role.js";
 import type { HostIo, HeapFigures, TcpCallbacks } from "./io.js";
 import type { ContextOptions, Protocol } from "./types.js";
 import { lwsl } from "./log.js";
@@ -89,7 +89,7 @@ export class Context {
 		};
 		this.timeouts = new Timeouts(this);
 		this.listening = new Listening(this);
-		for (const vo of options.vhosts) this.vhosts.push(new Vhost(this, vo, roles.get(vo.listenAcceptRole ?? roles.defaultAccept)));
+		for (const vo of options.vhosts) this.vhosts.push(new Vhost(this, vo, acceptRoleOf(roles, vo)));
 		for (const vh of this.vhosts) {
 			for (const p of vh.protocols) {
 				if (vh.vhostWsi().callback(Reason.PROTOCOL_INIT, undefined, p) !== 0)
@@ -396,5 +396,15 @@ export class Context {
 		if (this.probeTimer !== null) this.io.clearTimer(this.probeTimer);
 		for (const vh of this.vhosts)
 			for (const p of vh.protocols) vh.vhostWsi().callback(Reason.PROTOCOL_DESTROY, undefined, p);
+	}
+}
+
+/** The role a vhost's listener starts connections in; a bad name throws naming the vhost and the option. */
+function acceptRoleOf(roles: RoleRegistry, vo: ContextOptions["vhosts"][number]): Role {
+	try {
+		return roles.acceptRole(vo.listenAcceptRole ?? roles.defaultAccept);
+	}
+	catch (e) {
+		throw new RangeError(`option listenAcceptRole of vhost ${vo.name ?? "default"}: ${e instanceof Error ? e.message : e}`);
 	}
 }

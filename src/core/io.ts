@@ -1,7 +1,8 @@
 /**
- * The seam between src/ and a host: ECMA-419 style socket classes, a timer
- * service and a clock. Hosts pass these in (see src/host/moddable.ts), which
- * keeps src/ free of host module imports and testable under Node with fakes.
+ * The seam between src/ and a host: ECMA-419 style sockets (TCP listen, accept and connect,
+ * UDP), name resolution, a random source, timers and a clock. Hosts pass these in (see
+ * src/host/moddable.ts), which keeps src/ free of host module imports and testable under Node
+ * with fakes. The names and semantics are Moddable's on the ESP32.
  */
 
 /**
@@ -33,15 +34,48 @@ export interface TcpListener {
 	close(): void;
 }
 
+/** A UDP socket (ECMA-419 `embedded:io/socket/udp`, format "buffer"), with the board's semantics (Moddable's lwIP udp.c). */
+export interface UdpSocket {
+	/** The oldest queued datagram, with its sender's IPv4 address and port; undefined when none is queued. */
+	read(): (ArrayBuffer & { readonly address: string; readonly port: number }) | undefined;
+	/** Send one datagram to an IPv4 literal; throws when lwIP cannot (no pbuf, no route). */
+	write(data: Uint8Array, address: string, port: number): void;
+	close(): void;
+}
+
+export interface UdpCallbacks {
+	/** Datagrams arrived; `count` is all that are queued. Those left unread are not announced again. */
+	onReadable(this: UdpSocket & { target?: unknown }, count: number): void;
+}
+
 /** What src/ needs from a host. */
 export interface HostIo {
 	/**
-	 * Start listening. The listener holds new connections until they are accepted; `onPending`
-	 * is called when new ones arrive, with the count of all held (not again for the same ones).
+	 * Start listening on `address` (a vhost's iface; undefined: every interface). The listener
+	 * holds new connections until they are accepted; `onPending` is called when new ones arrive,
+	 * with the count of all held (not again for the same ones). A host that cannot bind one
+	 * address throws rather than listen on every interface.
 	 */
 	listen(port: number, address: string | undefined, onPending: (listener: TcpListener, count: number) => void): TcpListener;
 	/** Take the oldest held connection off the listener and wire its callbacks; undefined if none. */
 	accept(listener: TcpListener, cb: TcpCallbacks, target: unknown): TcpSocket | undefined;
+	/**
+	 * Open a TCP connection to an IPv4 literal (ECMA-419 `new TCP({address, port})`). It returns at
+	 * once: onWritable reports the connection made, onError a refusal, reset or timeout (the board
+	 * reports every failure this way, later). Throws for an address that is not a literal, a port
+	 * out of range, or no pcb left ("no socket").
+	 */
+	connect(address: string, port: number, cb: TcpCallbacks, target: unknown): TcpSocket;
+	/** A UDP socket bound to `port` on every interface (0: any port). Throws "no socket" with no UDP pcb left. */
+	udp(port: number, cb: UdpCallbacks, target: unknown): UdpSocket;
+	/**
+	 * Resolve a host name to an IPv4 address (Moddable `Net.resolve`, lwIP dns_gethostbyname):
+	 * `onResolved` is called once, later (never on the caller's stack, even for a literal), with a
+	 * dotted quad or undefined when the name does not resolve. Look-ups run one at a time, in order.
+	 */
+	resolve(host: string, onResolved: (host: string, address: string | undefined) => void): void;
+	/** Fill `into` with random bytes (Moddable `rng`; the board seeds it from its hardware RNG): WebSocket keys and masks. */
+	random(into: Uint8Array): void;
 	/** Call fn once after `ms`, or every `ms` when repeat; returns a handle for clearTimer. */
 	setTimer(fn: () => void, ms: number, repeat: boolean): unknown;
 	clearTimer(handle: unknown): void;

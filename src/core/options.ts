@@ -99,8 +99,8 @@ export const VHOST_OPTIONS = {
 
 /** Vhost options that are names; what they name is checked when the context is made. */
 export const VHOST_STRING_OPTIONS = {
-	listenAcceptRole: { default: "h1", lws: "listen_accept_role", reason: "the role the vhost's listener starts connections in; vhosts sharing a listener name the same one" },
-	iface: { default: "", lws: "iface", reason: "the IPv4 address the listener binds (\"\": every interface; the board's lwIP listener always binds every one)" },
+	listenAcceptRole: { default: "h1", bounds: "a role a listener can start", lws: "listen_accept_role", reason: "the role the vhost's listener starts connections in; vhosts sharing a listener name the same one" },
+	iface: { default: "", bounds: "an IPv4 address", lws: "iface", reason: "the IPv4 address the listener binds (\"\": every interface); Moddable's lwIP listener binds every interface, so there (board and simulator) a vhost with an iface is refused at start rather than exposed" },
 } as const;
 
 export interface FixedValue {

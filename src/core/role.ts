@@ -38,6 +38,8 @@ export interface Role {
 	handleBackpressure?(wsi: Wsi, max: number): Handled;
 	/** Frame user data for the wire (ws framing, http chunking); absent: raw. */
 	writeRoleProtocol?(wsi: Wsi, data: Uint8Array, mode: number): Uint8Array | null;
+	/** A listener may start connections in this role (lws: a role usable as `listen_accept_role`); a role entered only by upgrade leaves it unset. */
+	readonly listenAccept?: boolean;
 	/** What a peer over ipLimitWsi is sent, in this role's protocol, before it is closed (h1: a 503); absent: closed at once. */
 	readonly refusal?: Uint8Array;
 	/** The HTTP Upgrade token (RFC 9110 7.8), lower case, that moves a connection into this role: "websocket". */
@@ -82,7 +84,17 @@ export class RoleRegistry {
 			if (this.byName.has(r.name)) throw new Error(`role "${r.name}" registered twice`);
 			this.byName.set(r.name, r);
 		}
-		this.get(defaultAccept);
+		this.acceptRole(defaultAccept);
+	}
+
+	/** The role a listener starts connections in, by name: it must be one a listener can start. */
+	acceptRole(name: string): Role {
+		const r = this.get(name);
+		if (!r.listenAccept) {
+			const can = [...this.byName.values()].filter((x) => x.listenAccept).map((x) => x.name);
+			throw new RangeError(`role "${name}" cannot start connections from a listener (roles that can: ${can.join(", ")})`);
+		}
+		return r;
 	}
 
 	/** The role called `name`; an unknown name throws, listing the known ones. */

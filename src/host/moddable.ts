@@ -5,6 +5,9 @@
  */
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
+import UDP from "embedded:io/socket/udp";
+import Net from "net";
+import RNG from "rng";
 import Timer from "timer";
 import Instrumentation from "instrumentation";
 import Debug from "debug";
@@ -14,7 +17,7 @@ import { File, Iterator } from "file";
 import Logical from "logical";
 import Base64 from "base64";
 import { crc32 as nativeCrc32, Inflater } from "xsws/zlib";
-import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, HeapFigures } from "../core/io.js";
+import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, UdpCallbacks, UdpSocket, HeapFigures } from "../core/io.js";
 import { setUtf8Codec } from "../util/utf8.js";
 import { setXorMask } from "../util/xor.js";
 import { setBase64 } from "../util/base64.js";
@@ -71,8 +74,11 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 		// a pcb is left for a newcomer to arrive, so that an idle connection can make room for it
 		maxSockets: opts.maxSockets ?? Math.max(1, (opts.tcpPcbs && opts.tcpPcbs > 0 ? opts.tcpPcbs : ESP32_TCP_PCBS) - 1),
 		listen(port, address, onPending) {
-			// Moddable's lwIP listener binds every interface whatever `address` says
-			if (address) lwsl.warn(`listener on port ${port}: the board binds every interface, not only ${address}`);
+			// Moddable's lwIP listener binds every interface whatever `address` says (its tcp.c:
+			// "//@@ address"), and hosts/lin keeps that: a vhost meant for one interface would be
+			// served on all of them, so refuse it rather than expose it
+			if (address && address !== "0.0.0.0")
+				throw new RangeError(`vhost iface ${address} (port ${port}): Moddable's lwIP listener binds every interface, so this host cannot limit a listener to one address`);
 			const l: ListenerWithPending = new Listener({
 				port,
 				onReadable(this: ListenerWithPending, count: number) { this.onPending?.(this as unknown as TcpListener, count); },
@@ -94,6 +100,32 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 				nodelay: true,
 				target,
 			}) as unknown as TcpSocket;
+		},
+		connect(address, port, cb: TcpCallbacks, target) {
+			return new TCP({
+				address,
+				port,
+				onReadable: cb.onReadable as unknown as (this: TCP, n: number) => void,
+				onWritable: cb.onWritable as unknown as (this: TCP, n: number) => void,
+				onError: cb.onError as unknown as (this: TCP) => void,
+				format: "buffer",
+				nodelay: true,
+				target,
+			}) as unknown as TcpSocket;
+		},
+		udp(port, cb: UdpCallbacks, target) {
+			return new UDP({
+				port,
+				onReadable: cb.onReadable as unknown as (this: UDP, n: number) => void,
+				format: "buffer",
+				target,
+			}) as unknown as UdpSocket;
+		},
+		resolve(host, onResolved) {
+			Net.resolve(host, onResolved);
+		},
+		random(into) {
+			into.set(new Uint8Array(RNG.get(into.length)));
 		},
 		setTimer(fn, ms, repeat) {
 			return repeat ? Timer.repeat(fn, ms) : Timer.set(fn, ms);

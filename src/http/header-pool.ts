@@ -11,10 +11,14 @@ export class Ah {
 	/** per header line: name start, name end, value start, value end */
 	readonly index: Uint16Array;
 	count = 0;
+	/** request: the method; status line: unused */
 	methodStart = 0;
 	methodEnd = 0;
+	/** request: the request-target; status line: the reason phrase */
 	targetStart = 0;
 	targetEnd = 0;
+	/** status line: the status code (100-999) */
+	status = 0;
 	/** 10 * major + minor, e.g. 11 */
 	version = 0;
 	/** parser position: start of the line being read, and lines read */
@@ -32,7 +36,7 @@ export class Ah {
 	reset(): void {
 		this.len = 0;
 		this.count = 0;
-		this.methodStart = this.methodEnd = this.targetStart = this.targetEnd = this.version = this.lineStart = this.lines = 0;
+		this.methodStart = this.methodEnd = this.targetStart = this.targetEnd = this.status = this.version = this.lineStart = this.lines = 0;
 	}
 
 	/** Index of the first header named `lname` (lowercase ASCII) at or after `from`, or -1. */

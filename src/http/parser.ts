@@ -18,13 +18,21 @@ for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
 for (let c = 65; c <= 90; c++) { TCHAR[c] = 1; TCHAR[c + 32] = 1; }
 
+/** Which head a parser reads: a server reads requests, a client responses. */
+export const enum HeadKind {
+	/** request-line, then fields */
+	REQUEST = 0,
+	/** status-line, then fields */
+	RESPONSE = 1,
+}
+
 /**
- * Incremental HTTP/1.1 request-head parser (RFC 9112). It copies the head
- * into the connection's header block line by line (any split of the input
- * gives the same result) and indexes it; strings are made only on request.
+ * Incremental HTTP/1.1 head parser (RFC 9112), for request heads (a server) or response heads
+ * (a client). It copies the head into the connection's header block line by line (any split of
+ * the input gives the same result) and indexes it; strings are made only on request.
  */
 export class HeadParser {
-	/** HTTP status for ERROR: 400, 414, 431, 505 */
+	/** for ERROR: the HTTP status a server answers a bad request with (400, 414, 431, 505); for a bad response, 502 or the same codes */
 	status = 0;
 	/** why, for the log and the error page */
 	why = "";
@@ -32,7 +40,7 @@ export class HeadParser {
 	consumed = 0;
 
 	/** One parser serves every connection: its per-request state lives in the header block. */
-	constructor(private readonly maxUri: number) {}
+	constructor(private readonly maxUri: number, private readonly kind = HeadKind.REQUEST) {}
 
 	/** Feed src[start, end) into the head held by `ah`. */
 
@@ -46,6 +54,8 @@ export class HeadParser {
 			if (ah.len + take > ah.buf.length) {
 				this.consumed = pos - start;
 				const overInLine = ah.lines === 0;
+				if (this.kind === HeadKind.RESPONSE)
+					return this.fail(overInLine ? 502 : 431, overInLine ? "status line longer than the header block" : `response head larger than maxHttpHeaderData (${ah.buf.length})`);
 				return this.fail(overInLine ? 414 : 431, overInLine ? "request line longer than the header block" : `request head larger than maxHttpHeaderData (${ah.buf.length})`);
 			}
 			ah.buf.set(src.subarray(pos, pos + take), ah.len);
@@ -64,7 +74,7 @@ export class HeadParser {
 		}
 		this.consumed = pos - start;
 		// A request line can't outgrow the URI limit by much before it ends.
-		if (ah.lines === 0 && ah.len - ah.lineStart > this.maxUri + 32)
+		if (this.kind === HeadKind.REQUEST && ah.lines === 0 && ah.len - ah.lineStart > this.maxUri + 32)
 			return this.fail(414, `request-target longer than maxUriLength (${this.maxUri})`);
 		return HeadState.MORE;
 	}
@@ -83,15 +93,16 @@ export class HeadParser {
 	private line(ah: Ah, s: number, e: number): HeadState {
 		const b = ah.buf;
 		const cr = b.indexOf(CR, s);
-		if (cr >= 0 && cr < e) return this.fail(400, "bare CR in request head");
+		const response = this.kind === HeadKind.RESPONSE;
+		if (cr >= 0 && cr < e) return this.fail(400, response ? "bare CR in response head" : "bare CR in request head");
 		if (ah.lines === 0) {
 			if (s === e) {
 				// RFC 9112 2.2: ignore at least one empty line before the request-line.
-				if (s > 4) return this.fail(400, "empty lines before the request line");
+				if (s > 4 || response) return this.fail(400, response ? "empty line before the status line" : "empty lines before the request line");
 				return HeadState.MORE;
 			}
 			ah.lines = 1;
-			return this.requestLine(ah, s, e);
+			return response ? this.statusLine(ah, s, e) : this.requestLine(ah, s, e);
 		}
 		if (s === e) return HeadState.DONE;
 		ah.lines++;
@@ -112,15 +123,40 @@ export class HeadParser {
 		ah.targetEnd = i;
 		if (i - ts > this.maxUri) return this.fail(414, `request-target longer than maxUriLength (${this.maxUri})`);
 		i++;
-		// HTTP-version = "HTTP/" DIGIT "." DIGIT
-		if (e - i !== 8 || b[i] !== 72 || b[i + 1] !== 84 || b[i + 2] !== 84 || b[i + 3] !== 80 || b[i + 4] !== 47 ||
-			!isDigit(b[i + 5]) || b[i + 6] !== 46 || !isDigit(b[i + 7]))
-			return this.fail(400, "malformed HTTP-version");
+		if (e - i !== 8 || this.version(b, i, e) < 0) return this.fail(400, "malformed HTTP-version");
 		const major = b[i + 5] - 48, minor = b[i + 7] - 48;
 		if (major !== 1) return this.fail(505, `HTTP/${major}.${minor} is not supported`);
 		// A later 1.x minor is served as 1.1 (RFC 9110 6.2).
 		ah.version = minor >= 1 ? 11 : 10;
 		return HeadState.MORE;
+	}
+
+	/** HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 4); a missing last SP is taken, as clients do. */
+	private statusLine(ah: Ah, s: number, e: number): HeadState {
+		const b = ah.buf;
+		const major = this.version(b, s, e);
+		if (major < 0 || s + 8 >= e || b[s + 8] !== SP) return this.fail(502, "malformed status line (HTTP-version)");
+		if (major !== 1) return this.fail(505, `HTTP/${major}.${b[s + 7] - 48} is not supported`);
+		const c = s + 9;
+		if (c + 3 > e || !isDigit(b[c]) || !isDigit(b[c + 1]) || !isDigit(b[c + 2]) || b[c] === 48 || (c + 3 < e && b[c + 3] !== SP))
+			return this.fail(502, "malformed status line (status-code)");
+		ah.status = (b[c] - 48) * 100 + (b[c + 1] - 48) * 10 + (b[c + 2] - 48);
+		ah.targetStart = c + 3 < e ? c + 4 : e;
+		ah.targetEnd = e;
+		for (let j = ah.targetStart; j < e; j++) {
+			const ch = b[j];
+			if ((ch < SP && ch !== HT) || ch === 127) return this.fail(502, "control character in the reason phrase");
+		}
+		ah.version = b[s + 7] >= 49 ? 11 : 10;
+		return HeadState.MORE;
+	}
+
+	/** "HTTP/" DIGIT "." DIGIT at b[i...]: its major digit, or -1. */
+	private version(b: Uint8Array, i: number, e: number): number {
+		if (e - i < 8 || b[i] !== 72 || b[i + 1] !== 84 || b[i + 2] !== 84 || b[i + 3] !== 80 || b[i + 4] !== 47 ||
+			!isDigit(b[i + 5]) || b[i + 6] !== 46 || !isDigit(b[i + 7]))
+			return -1;
+		return b[i + 5] - 48;
 	}
 
 	private headerLine(ah: Ah, s: number, e: number): HeadState {

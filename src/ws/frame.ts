@@ -71,3 +71,29 @@ export function closePayload(code: number, reason: Uint8Array): Uint8Array {
 	out.set(r, 2);
 	return out;
 }
+
+/**
+ * Masking keys for a client's frames (RFC 6455 5.3: unpredictable, a new one per frame), drawn
+ * from the host's random source (HostIo.random) a batch at a time, so a small frame costs no
+ * host call. Each key is a view valid until the next call.
+ */
+export class MaskSource {
+	private readonly pool: Uint8Array;
+	private at: number;
+
+	/** `batch`: keys drawn per call of `random`. */
+	constructor(private readonly random: (into: Uint8Array) => void, batch = 16) {
+		this.pool = new Uint8Array(batch * 4);
+		this.at = this.pool.length;
+	}
+
+	next(): Uint8Array {
+		if (this.at >= this.pool.length) {
+			this.random(this.pool);
+			this.at = 0;
+		}
+		const key = this.pool.subarray(this.at, this.at + 4);
+		this.at += 4;
+		return key;
+	}
+}

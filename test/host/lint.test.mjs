@@ -1,7 +1,8 @@
-// The layering rules (eslint.config.mjs, run by npm test's pretest) fail where they should.
+// The layering rules (eslint.config.mjs, run by npm test's pretest) fail where they should, and
+// README's Layout names the tree as it is.
 import assert from 'node:assert/strict';
 import { ESLint } from 'eslint';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repositoryRoot } from '../../tools/manifest.mjs';
@@ -16,9 +17,15 @@ async function errors(code, filePath) {
 
 describe('lint: the layering rules (eslint.config.mjs)', function () {
   it('src/core importing a role or a host fails', async function () {
-    assert.match((await errors('import { h1 } from "../roles/h1.js";\nexport const x = h1;\n', 'src/core/bad.ts')).join('\n'), /no-restricted-imports: .*ops tables/);
+    assert.match((await errors('import { roleH1 } from "../roles/h1/index.js";\nexport const x = roleH1;\n', 'src/core/bad.ts')).join('\n'), /no-restricted-imports: .*ops tables/);
     assert.match((await errors('import { moddableHost } from "../host/moddable.js";\nexport const x = moddableHost;\n', 'src/core/bad.ts')).join('\n'), /no-restricted-imports: .*HostIo/);
-    assert.match((await errors('import { h1 } from "../http/server.js";\nexport const x = h1;\n', 'src/core/bad.ts')).join('\n'), /no-restricted-imports/);
+    assert.match((await errors('import { HeadParser } from "../http/parser.js";\nexport const x = HeadParser;\n', 'src/core/bad.ts')).join('\n'), /no-restricted-imports/);
+  });
+
+  it('the role-neutral src/http and src/ws importing a role or a host fails', async function () {
+    assert.match((await errors('import { h1 } from "../roles/h1/state.js";\nexport const x = h1;\n', 'src/http/bad.ts')).join('\n'), /no-restricted-imports: .*role-neutral/);
+    assert.match((await errors('import { WsState } from "../roles/ws/server.js";\nexport const x = WsState;\n', 'src/ws/bad.ts')).join('\n'), /no-restricted-imports: .*role-neutral/);
+    assert.match((await errors('import { moddableHost } from "../host/moddable.js";\nexport const x = moddableHost;\n', 'src/ws/bad.ts')).join('\n'), /no-restricted-imports: .*HostIo/);
   });
 
   it('a plugin importing src internals fails; the public API passes', async function () {
@@ -31,6 +38,22 @@ describe('lint: the layering rules (eslint.config.mjs)', function () {
     const results = await eslint.lintFiles(['src', 'plugins', 'apps']);
     const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));
     assert.deepEqual(problems, []);
+  });
+});
+
+describe("README's layout section matches the tree", function () {
+  const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
+  const block = /## Layout\n```\n([\s\S]*?)```/.exec(readme)[1];
+  const listed = block.split('\n').map((l) => /^(\S+)/.exec(l)?.[1]).filter(Boolean).map((p) => p.replace(/\/$/, ''));
+
+  it('every path it lists exists', function () {
+    for (const p of listed) assert.ok(existsSync(join(repositoryRoot, p)), `README Layout lists ${p}, which is not in the tree`);
+  });
+
+  it('every folder of src/ (and each role) is listed', function () {
+    const folders = readdirSync(join(repositoryRoot, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `src/${d.name}`);
+    const roles = readdirSync(join(repositoryRoot, 'src', 'roles'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `src/roles/${d.name}`);
+    for (const f of [...folders, ...roles]) assert.ok(listed.includes(f), `${f} is missing from README's Layout`);
   });
 });
 

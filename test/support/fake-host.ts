@@ -2,7 +2,8 @@
  * An in-memory HostIo for unit tests under Node: sockets are byte queues the
  * test feeds and reads, timers run when the test advances the clock.
  */
-import type { HostIo, TcpCallbacks, TcpListener, TcpSocket } from "../../src/core/io.js";
+import { randomFillSync } from "node:crypto";
+import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, UdpCallbacks, UdpSocket } from "../../src/core/io.js";
 
 /**
  * A socket with the board's semantics (Moddable's lwIP tcp.c): no pause(); read() takes exactly
@@ -69,10 +70,41 @@ export class FakeIo implements HostIo {
 	listener: TcpListener = { port: 7681, close() {} };
 	/** write budget reported to each new socket */
 	budget = 65536;
+	/** every listen() call: port and address */
+	listens: { port: number; address: string | undefined }[] = [];
+	/** sockets opened with connect(), with where to */
+	outgoing: { socket: FakeSocket; address: string; port: number }[] = [];
+	/** names resolve() knows (the rest do not resolve) */
+	hosts = new Map<string, string>([["localhost", "127.0.0.1"]]);
 
-	listen(_port: number, _address: string | undefined, onPending: (l: TcpListener, n: number) => void): TcpListener {
+	listen(port: number, address: string | undefined, onPending: (l: TcpListener, n: number) => void): TcpListener {
 		this.onPending = onPending;
-		return this.listener;
+		this.listens.push({ port, address });
+		return this.listens.length === 1 ? this.listener : { port, close() {} };
+	}
+	/** The board's new TCP({address, port}): a literal address only; the test completes it with drain() or fails it with hangUp(). */
+	connect(address: string, port: number, cb: TcpCallbacks, target: unknown): TcpSocket {
+		if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new Error("invalid address");
+		const s = new FakeSocket(cb, address);
+		s.target = target;
+		this.outgoing.push({ socket: s, address, port });
+		return s;
+	}
+	udp(port: number, cb: UdpCallbacks, target: unknown): UdpSocket {
+		const sent: { data: Uint8Array; address: string; port: number }[] = [];
+		return Object.assign({ port, cb, target, sent }, {
+			read: () => undefined,
+			write(data: Uint8Array, address: string, to: number) { sent.push({ data: data.slice(), address, port: to }); },
+			close() {},
+		});
+	}
+	/** Net.resolve(): answered from a zero timer, never on the caller's stack. */
+	resolve(host: string, onResolved: (host: string, address: string | undefined) => void): void {
+		const literal = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host : undefined;
+		this.setTimer(() => onResolved(host, literal ?? this.hosts.get(host)), 0, false);
+	}
+	random(into: Uint8Array): void {
+		randomFillSync(into);
 	}
 	accept(_l: TcpListener, cb: TcpCallbacks, target: unknown): TcpSocket | undefined {
 		const peer = this.pendingPeers.shift();
@@ -100,8 +132,8 @@ export class FakeIo implements HostIo {
 		this.onPending!(this.listener, this.pendingPeers.length);
 		this.run();
 	}
-	/** A peer connects; returns its socket after the context accepted it and it became writable. */
-	connect(peer = "127.0.0.1"): FakeSocket {
+	/** A peer connects to the listener; returns its socket after the context accepted it and it became writable. */
+	peer(peer = "127.0.0.1"): FakeSocket {
 		const before = this.sockets.length;
 		this.arrive(peer);
 		if (this.sockets.length === before) throw new Error("the context did not accept the peer");

@@ -5,7 +5,7 @@ import { createContext, Reason, WriteProtocol, ws, setLogLevel } from "../../src
 import type { Protocol } from "../../src/index.js";
 import { parseFrames, CodecRx } from "../../src/ws/codec.js";
 import type { CodecSink, CodecState } from "../../src/ws/codec.js";
-import { frame, Opcode } from "../../src/ws/frame.js";
+import { frame, Opcode, MaskSource } from "../../src/ws/frame.js";
 
 setLogLevel(0);
 
@@ -55,7 +55,7 @@ const MASK = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 function connect(): { io: FakeIo; send: (b: Uint8Array) => void; received: () => Buffer } {
 	const io = new FakeIo();
 	createContext({ vhosts: [{ port: 1, protocols: [echo] }] }, io);
-	const s = io.connect();
+	const s = io.peer();
 	io.send(s, handshake("/", "echo"));
 	const head = Buffer.from(s.out).indexOf("\r\n\r\n") + 4;
 	let seen = head;
@@ -95,7 +95,7 @@ describe("WebSocket codec (src/ws/codec.ts), both directions: a client against t
 		let got = 0;
 		const counter: Protocol = { name: "count", callback(_w, reason, _p, data) { if (reason === Reason.RECEIVE) got += (data as Uint8Array).length; return 0; } };
 		createContext({ vhosts: [{ port: 1, protocols: [counter] }] }, io);
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, handshake("/", "count"));
 		io.send(s, Buffer.from(frame(Opcode.BINARY, true, big, MASK)));
 		assert.equal(got, 70000);
@@ -128,5 +128,22 @@ describe("WebSocket codec (src/ws/codec.ts), both directions: a client against t
 		assert.equal(s.controls[0]?.opcode, Opcode.CLOSE);
 		assert.equal(s.controls[0].data.readUInt16BE(0), 1002);
 		assert.match(s.controls[0].data.subarray(2).toString(), /client frame not masked/);
+	});
+
+	it("a client's masks come from the host's random source, a new key per frame, drawn in batches", () => {
+		const { io, send, received } = connect();
+		let calls = 0;
+		const masks = new MaskSource((into) => { calls++; io.random(into); }, 4);
+		const keys = new Set<string>();
+		for (let i = 0; i < 10; i++) {
+			const key = masks.next();
+			keys.add(Buffer.from(key).toString("hex"));
+			send(frame(Opcode.TEXT, true, Buffer.from(`message ${i}`), key));
+		}
+		assert.equal(calls, 3, "10 keys from batches of 4");
+		assert.ok(keys.size >= 9, `keys repeat: ${[...keys]}`);
+		const c = client();
+		parseFrames(c.state, new Uint8Array(received()), false, new Uint8Array(4), clientSink, c);
+		assert.deepEqual(c.messages.map((m) => m.data.toString()), [...Array(10).keys()].map((i) => `message ${i}`));
 	});
 });

@@ -118,7 +118,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("serves a file with Content-Length, cache headers and keep-alive", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/"));
 		const [r] = responses(s);
 		assert.equal(r.status, 200);
@@ -131,7 +131,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 	it("streams a large file across WRITEABLEs with a small socket budget", () => {
 		const { io } = make();
 		io.budget = 3000;
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/big.bin"));
 		for (let i = 0; i < 100 && responses(s)[0]?.body.length !== BIG.length; i++) io.drain(s, 3000);
 		const [r] = responses(s);
@@ -141,7 +141,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("answers pipelined requests in order, including a HEAD", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/cb/one") + get("/cb/two") + "HEAD / HTTP/1.1\r\nHost: d\r\n\r\n" + get("/cb/three"));
 		const t = s.text();
 		assert.deepEqual([...t.matchAll(/echo \/(one|two|three)/g)].map((m) => m[0]), ["echo /one", "echo /two", "echo /three"]);
@@ -153,12 +153,12 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 	it("gives the same answer for a request split at every byte", () => {
 		const req = get("/cb/split?x=1", "User-Agent: t\r\n");
 		const { io: io0 } = make();
-		const s0 = io0.connect();
+		const s0 = io0.peer();
 		io0.send(s0, req);
 		const want = s0.text();
 		for (let cut = 1; cut < req.length; cut++) {
 			const { io } = make();
-			const s = io.connect();
+			const s = io.peer();
 			io.send(s, req.slice(0, cut));
 			io.send(s, req.slice(cut));
 			assert.equal(s.text(), want, `split at ${cut}`);
@@ -167,7 +167,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("replies 304 to a matching If-None-Match", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/"));
 		const etag = responses(s)[0].headers.get("etag")!;
 		assert.ok(etag);
@@ -179,7 +179,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("takes a chunked POST body as HTTP_BODY pieces then HTTP_BODY_COMPLETION", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, "POST /cb/p HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n");
 		const [r] = responses(s);
 		assert.equal(r.status, 200);
@@ -190,14 +190,14 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("gives URI args and headers during HTTP", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/cb/args?a=b%20c&z=1", "User-Agent: tester\r\n"));
 		assert.equal(responses(s)[0].body, "a=b c;ua=tester");
 	});
 
 	it("redirects on a REDIR mount and a directory without its slash", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/go"));
 		io.send(s, get("/sub"));
 		const [a, b] = responses(s);
@@ -234,7 +234,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 	for (const [name, req, status] of bad) {
 		it(`answers ${status} for ${name}`, () => {
 			const { io } = make();
-			const s = io.connect();
+			const s = io.peer();
 			io.send(s, req);
 			const [r] = responses(s);
 			assert.ok(r, `a response for ${name}`);
@@ -248,8 +248,8 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("detects an illegal back-to-back write and closes only that connection", () => {
 		const { io } = make();
-		const a = io.connect();
-		const b = io.connect();
+		const a = io.peer();
+		const b = io.peer();
 		io.send(a, get("/cb/twice"));
 		assert.ok(logs.some((l) => l.includes("illegal back-to-back write")), logs.join("\n"));
 		assert.equal(a.closed, true);
@@ -260,8 +260,8 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("closes only its own connection when a callback throws, answering 500", () => {
 		const { io } = make();
-		const a = io.connect();
-		const b = io.connect();
+		const a = io.peer();
+		const b = io.peer();
 		io.send(a, get("/cb/throw"));
 		assert.equal(responses(a)[0].status, 500);
 		assert.ok(logs.some((l) => l.includes("protocol echo") && l.includes("boom")));
@@ -273,7 +273,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("streams a chunked response over several WRITEABLEs", () => {
 		const { io } = make();
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/cb/stream"));
 		const [r] = responses(s);
 		assert.equal(r.headers.get("transfer-encoding"), "chunked");
@@ -282,8 +282,8 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("takes the header block from the longest-holding slow head for a waiting request (408 to it)", () => {
 		const { io, ctx } = make({ maxHttpHeaderPool: 1 });
-		const a = io.connect();
-		const b = io.connect();
+		const a = io.peer();
+		const b = io.peer();
 		io.send(a, "GET /cb/a HTTP/1.1\r\n");
 		io.send(b, get("/cb/b"));
 		assert.equal(responses(a)[0]?.status, 408, "a's unfinished head lost its block");
@@ -295,8 +295,8 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 	it("a waiter for a header block keeps its bytes unread and is served when a block frees", () => {
 		// ipLimitAh 1: the peer's second request waits though a block is free, so nothing is taken
 		const { io, ctx } = make({ maxHttpHeaderPool: 2, ipLimitAh: 1 });
-		const a = io.connect("10.0.0.7");
-		const b = io.connect("10.0.0.7");
+		const a = io.peer("10.0.0.7");
+		const b = io.peer("10.0.0.7");
 		io.send(a, "GET /cb/a HTTP/1.1\r\n");
 		io.send(b, get("/cb/b"));
 		assert.equal(b.text(), "", "b waits");
@@ -309,10 +309,10 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("times out a slow sender with 408 while others are served", () => {
 		const { io } = make({ timeoutSecs: 2 });
-		const slow = io.connect();
+		const slow = io.peer();
 		io.send(slow, "GET / HT");
 		io.run(1000);
-		const ok = io.connect();
+		const ok = io.peer();
 		io.send(ok, get("/cb/x"));
 		assert.equal(responses(ok)[0].body, "echo /x");
 		io.run(1500);
@@ -321,7 +321,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("closes idle keep-alive connections after keepaliveTimeout", () => {
 		const { io } = make({ keepaliveTimeout: 1 });
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/cb/x"));
 		io.run(900);
 		assert.equal(s.closed, false);
@@ -331,18 +331,18 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("at maxConnections reaps the longest-held slow head first, whatever its age, then the oldest idle one", () => {
 		const { io, ctx } = make({ maxConnections: 2 });
-		const a = io.connect();
+		const a = io.peer();
 		io.send(a, get("/cb/a"));	// a is idle keep-alive now
-		const b = io.connect();
+		const b = io.peer();
 		io.send(b, "GET /cb/b HTTP/1.1\r\n");	// b is mid-head, however young
-		const c = io.connect();	// reaps b: a slow head goes before an idle connection
+		const c = io.peer();	// reaps b: a slow head goes before an idle connection
 		assert.equal(b.closed, true);
 		assert.equal(a.closed, false);
 		assert.equal(ctx.stats.reapedSlow, 1);
 		io.send(c, get("/cb/c"));
 		assert.equal(responses(c)[0].body, "echo /c");
 		io.run(10);
-		io.connect();	// a and c are idle: a, the older, goes
+		io.peer();	// a and c are idle: a, the older, goes
 		assert.equal(a.closed, true);
 		assert.equal(c.closed, false);
 		assert.equal(ctx.stats.reapedIdle, 1);
@@ -351,7 +351,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("gives a silent newcomer silentGraceMs before reaping it for a waiting peer, then accepts the peer", () => {
 		const { io, ctx } = make({ maxConnections: 1, silentGraceMs: 100 });
-		const a = io.connect();	// says nothing
+		const a = io.peer();	// says nothing
 		io.arrive("10.0.0.2");
 		assert.equal(a.closed, false, "inside its grace");
 		assert.equal(ctx.stats.acceptWaits, 1);
@@ -365,7 +365,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("takes a peer the listener holds when a slot frees (the listener does not announce it again)", () => {
 		const { io, ctx } = make({ maxConnections: 1 });
-		const a = io.connect();
+		const a = io.peer();
 		io.send(a, "GET /cb/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 		// a is busy until its response drains; b arrives meanwhile
 		io.arrive("10.0.0.3");
@@ -377,7 +377,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("closes a connection whose write returns nothing (the board's socket after a reset)", () => {
 		const { io, ctx } = make();
-		const s = io.connect();
+		const s = io.peer();
 		s.gone = true;
 		io.send(s, get("/cb/x"));
 		assert.equal(s.closed, true);
@@ -386,9 +386,9 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("frees the slot of a peer that reset while its bytes waited unread (rx paused)", () => {
 		const { io, ctx } = make({ maxHttpHeaderPool: 1, timeoutSecs: 30 });
-		const a = io.connect();
+		const a = io.peer();
 		io.send(a, "GET /cb/a HTTP/1.1\r\n");
-		const b = io.connect();
+		const b = io.peer();
 		const wsiB = [...ctx.wsis].find((w) => w.socket === b)!;
 		wsiB.rxFlowControl(false);
 		io.send(b, get("/cb/b"));
@@ -403,7 +403,7 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 	it("aborts an HTTP response that would queue more than maxBackpressure", () => {
 		const { io, ctx } = make({ maxBackpressure: 4096 });
 		io.budget = 1000;
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, get("/cb/bigbody"));
 		assert.equal(s.closed, true);
 		assert.equal(ctx.stats.backpressureClosed, 1);
@@ -412,8 +412,8 @@ describe("HTTP/1.1 server role (unit, fake host)", () => {
 
 	it("refuses a peer over ipLimitWsi with 503", () => {
 		const { io, ctx } = make({ ipLimitWsi: 1 });
-		io.connect("10.0.0.1");
-		const b = io.connect("10.0.0.1");
+		io.peer("10.0.0.1");
+		const b = io.peer("10.0.0.1");
 		assert.match(b.text(), /^HTTP\/1.1 503/);
 		assert.equal(ctx.stats.refusedPeerLimit, 1);
 	});

@@ -46,7 +46,7 @@ describe("reasons raised where lws raises them", () => {
 	it("a new connection: FILTER_NETWORK_CONNECTION, WSI_CREATE, SERVER_NEW_CLIENT_INSTANTIATED to protocols[0]; WSI_DESTROY when it goes", () => {
 		const log: string[] = [];
 		const { io } = make(log);
-		const s = io.connect();
+		const s = io.peer();
 		assert.deepEqual(log, ["filter", "create", "instantiated"]);
 		io.hangUp(s);
 		io.run(10);
@@ -56,7 +56,7 @@ describe("reasons raised where lws raises them", () => {
 	it("FILTER_NETWORK_CONNECTION returning nonzero closes the connection at once, with no WSI_CREATE", () => {
 		const log: string[] = [];
 		const { io } = make(log, { refuse: true });
-		const s = io.connect();
+		const s = io.peer();
 		io.run(10);
 		assert.equal(s.closed, true);
 		assert.deepEqual(log, ["filter"]);
@@ -66,7 +66,7 @@ describe("reasons raised where lws raises them", () => {
 		for (const [ret, closed] of [[0, false], [-1, true]] as const) {
 			const log: string[] = [];
 			const { io } = make(log, { fileDone: ret });
-			const s = io.connect();
+			const s = io.peer();
 			io.send(s, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
 			io.run(10);
 			assert.match(s.text(), /^HTTP\/1.1 200/);
@@ -78,7 +78,7 @@ describe("reasons raised where lws raises them", () => {
 	it("Wsi.setTimer(): TIMER once the time has passed; nonzero from it closes the connection", () => {
 		const log: string[] = [];
 		const { io } = make(log);
-		const s = io.connect();
+		const s = io.peer();
 		io.send(s, "GET /cb HTTP/1.1\r\nHost: x\r\n\r\n");
 		io.run(5);
 		assert.match(s.text(), /^HTTP\/1.1 200/);

@@ -35,7 +35,7 @@ function echoProto(got: Got, opts: { pauseAfter?: number } = {}): Protocol<{ n: 
 function setup(got: Got, opts: Partial<ContextOptions> = {}, popts = {}): { io: FakeIo; ctx: Context; s: FakeSocket } {
 	const io = new FakeIo();
 	const ctx = createContext({ vhosts: [{ port: 1, protocols: [echoProto(got, popts)] }], ...opts }, io);
-	const s = io.connect();
+	const s = io.peer();
 	io.send(s, handshake("/", "echo"));
 	return { io, ctx, s };
 }
@@ -64,7 +64,7 @@ describe("WebSocket role (unit, fake host)", () => {
 		it(`refuses ${name} with ${status}`, () => {
 			const io = new FakeIo();
 			createContext({ vhosts: [{ port: 1, protocols: [echoProto(fresh())] }] }, io);
-			const s = io.connect();
+			const s = io.peer();
 			io.send(s, handshake("/", "echo").replace("Sec-WebSocket-Version: 13\r\n", extra));
 			assert.match(s.text(), new RegExp(`^HTTP/1.1 ${status}`));
 			assert.match(s.text(), /Sec-WebSocket-Version: 13/);
@@ -79,7 +79,7 @@ describe("WebSocket role (unit, fake host)", () => {
 		]) {
 			const io = new FakeIo();
 			createContext({ vhosts: [{ port: 1, protocols: [echoProto(fresh())] }] }, io);
-			const s = io.connect();
+			const s = io.peer();
 			io.send(s, req);
 			assert.match(s.text(), /^HTTP\/1.1 400/);
 		}
@@ -152,7 +152,7 @@ describe("WebSocket role (unit, fake host)", () => {
 		it(`closes with ${code} on ${name}, and keeps serving others`, () => {
 			const got = fresh();
 			const { io, s } = setup(got);
-			const other = io.connect();
+			const other = io.peer();
 			io.send(other, handshake("/", "echo"));
 			io.send(s, bytes);
 			assert.equal(closeCode(s), code);

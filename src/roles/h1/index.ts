@@ -9,6 +9,7 @@ const REFUSAL = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\
 /** The HTTP/1.1 server role (lws roles/h1): an ops table over server.ts. */
 export const roleH1: Role = {
 	name: "h1",
+	listenAccept: true,
 	adopt: http.adopt,
 	handleRx: http.handleRx,
 	handleWriteable: http.handleWriteable,
