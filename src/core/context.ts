@@ -10,32 +10,9 @@ import { resolveOptions, TIMINGS } from "./options.js";
 import type { ResolvedOptions } from "./options.js";
 import { Listening } from "./listen.js";
 import { Timeouts } from "./timeouts.js";
-
-/** Counters of what the server did at its limits; lws-status shows them. */
-export interface ContextStats {
-	accepted: number;
-	closed: number;
-	/** peers refused by ipLimitWsi (503) */
-	refusedPeerLimit: number;
-	/** connections closed to make room for a waiting peer: never finished their request head */
-	reapedSlow: number;
-	/** connections closed to make room for a waiting peer: idle keep-alive */
-	reapedIdle: number;
-	/** times peers had to wait in the listener at maxConnections (no connection could be reaped) */
-	acceptWaits: number;
-	/** timeouts that closed a connection */
-	timeouts: number;
-	/** waits for a header block */
-	ahWaits: number;
-	/** header blocks taken from a connection that held one longest without finishing its head (408) */
-	ahStolen: number;
-	/** connections closed because more than maxBackpressure bytes would wait to be sent */
-	backpressureClosed: number;
-	/** requests refused with 503 because a limited resource was busy (e.g. maxInflaters) */
-	refusedBusy: number;
-	/** "illegal back-to-back write" and other user errors that closed a connection */
-	userErrors: number;
-}
+import { newStats } from "./stats.js";
+import type { ContextStats } from "./stats.js";
+export type { ContextStats } from "./stats.js";
 
 const LINGER_MS = TIMINGS.LINGER_MS.value;
 const PROBE_MS = TIMINGS.PROBE_MS.value;
@@ -51,10 +28,7 @@ export class Context {
 	readonly options: ResolvedOptions;
 	readonly vhosts: Vhost[] = [];
 	readonly wsis = new Set<Wsi>();
-	readonly stats: ContextStats = {
-		accepted: 0, closed: 0, refusedPeerLimit: 0, reapedSlow: 0, reapedIdle: 0,
-		acceptWaits: 0, timeouts: 0, ahWaits: 0, ahStolen: 0, backpressureClosed: 0, refusedBusy: 0, userErrors: 0,
-	};
+	readonly stats: ContextStats = newStats();
 	/** Shared receive buffer: single-threaded, so one serves every connection. */
 	readonly rxBuffer: Uint8Array;
 	/** Live connections per peer address (ipLimitWsi). */

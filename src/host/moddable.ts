@@ -31,13 +31,26 @@ import { bytesSource, fileSource } from "../fs/zip.js";
 import type { ByteSource, ReadableFile } from "../fs/zip.js";
 import { zipOrFiles } from "../fs/fops.js";
 import type { Fops } from "../fs/fops.js";
-import { lwsl } from "../core/log.js";
 
 type ListenerWithPending = Listener & { onPending?: (l: TcpListener, n: number) => void };
 
 function figure(name: string): number {
 	const i = Instrumentation.map(name as Parameters<typeof Instrumentation.map>[0]);
 	return i === undefined ? 0 : Instrumentation.get(i) ?? 0;
+}
+
+/** What every TCP socket of ours is made with, accepted or connected. */
+function tcpOptions(cb: TcpCallbacks, target: unknown) {
+	return {
+		onReadable: cb.onReadable as unknown as (this: TCP, n: number) => void,
+		onWritable: cb.onWritable as unknown as (this: TCP, n: number) => void,
+		onError: cb.onError as unknown as (this: TCP) => void,
+		format: "buffer" as const,
+		// responses go out in pieces (head, then body per WRITEABLE): without this, Nagle holds
+		// each small tail for the peer's delayed ACK (~40 ms on Linux)
+		nodelay: true,
+		target,
+	};
 }
 
 export interface ModdableHostOptions {
@@ -89,29 +102,10 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 		accept(listener, cb: TcpCallbacks, target) {
 			const from = (listener as unknown as Listener).read();
 			if (!from) return undefined;
-			return new TCP({
-				from,
-				onReadable: cb.onReadable as unknown as (this: TCP, n: number) => void,
-				onWritable: cb.onWritable as unknown as (this: TCP, n: number) => void,
-				onError: cb.onError as unknown as (this: TCP) => void,
-				format: "buffer",
-				// responses go out in pieces (head, then body per WRITEABLE): without this, Nagle
-				// holds each small tail for the peer's delayed ACK (~40 ms on Linux)
-				nodelay: true,
-				target,
-			}) as unknown as TcpSocket;
+			return new TCP({ from, ...tcpOptions(cb, target) }) as unknown as TcpSocket;
 		},
 		connect(address, port, cb: TcpCallbacks, target) {
-			return new TCP({
-				address,
-				port,
-				onReadable: cb.onReadable as unknown as (this: TCP, n: number) => void,
-				onWritable: cb.onWritable as unknown as (this: TCP, n: number) => void,
-				onError: cb.onError as unknown as (this: TCP) => void,
-				format: "buffer",
-				nodelay: true,
-				target,
-			}) as unknown as TcpSocket;
+			return new TCP({ address, port, ...tcpOptions(cb, target) }) as unknown as TcpSocket;
 		},
 		udp(port, cb: UdpCallbacks, target) {
 			return new UDP({
