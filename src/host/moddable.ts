@@ -6,7 +6,7 @@
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
 import UDP from "embedded:io/socket/udp";
-import Net from "net";
+import resolveName from "xsws/resolve";
 import RNG from "rng";
 import Timer from "timer";
 import Instrumentation from "instrumentation";
@@ -116,7 +116,7 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 			}) as unknown as UdpSocket;
 		},
 		resolve(host, onResolved) {
-			Net.resolve(host, onResolved);
+			resolveName(host, onResolved);
 		},
 		random(into) {
 			into.set(new Uint8Array(RNG.get(into.length)));
