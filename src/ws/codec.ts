@@ -6,6 +6,11 @@
  * control frames, the order of fragments) and hands the rest to a sink: each frame's start, its
  * payload in pieces as they come, control frames whole (at most 125 bytes).
  *
+ * Once the owner has sent a close (a failed connection, RFC 6455 7.1.7), it sets `closing`: frames
+ * are still delimited by their lengths, nothing is checked or delivered, and only the peer's
+ * CLOSE frame is handed on, so the owner can close TCP as soon as the closing handshake is done
+ * (7.1.1: the server closes first) rather than wait out a timeout.
+ *
  * The state lives in the caller's object (the server role keeps it in its WsState, packed to
  * save slots on XS), and the sink is one object for all connections, given `ctx` each call.
  */
@@ -37,7 +42,14 @@ export interface CodecState {
 	/** a control frame's payload, collected (max 125 bytes) */
 	ctl: Uint8Array | null;
 	ctlLen: number;
+	/** the owner sent a close: skip every frame but the peer's CLOSE */
+	closing: boolean;
 }
+
+/** Opcodes frames skipped while closing are kept under (14 and 15 are reserved: no real frame has them). */
+const SKIP = 15;
+/** A CLOSE frame skipped whole (refused, or too long to keep): still the peer's close, reported with no payload. */
+const SKIP_CLOSE = 14;
 
 /** What the parser tells its owner. A nonzero return stops the parse and is passed back. */
 export interface CodecSink<C> {
@@ -99,11 +111,14 @@ export function parseFrames<C>(st: CodecState, buf: Uint8Array, isServer: boolea
 		// PAYLOAD
 		const n = Math.min(st.frameLeft, len - pos);
 		const piece = buf.subarray(pos, pos + n);
-		if (isServer) unmask(st, piece, mask);
+		const op = st.opcode;
+		// a data frame the owner failed partway is skipped from then on, like frames after it
+		const skipped = op === SKIP || op === SKIP_CLOSE || (st.closing && !isControl(op));
+		if (!skipped && isServer) unmask(st, piece, mask);
 		st.frameSeen += n;
 		st.frameLeft -= n;
 		pos += n;
-		const r = isControl(st.opcode) ? collectControl(st, piece) : sink.data(ctx, st, piece);
+		const r = skipped ? 0 : isControl(op) ? collectControl(st, piece) : sink.data(ctx, st, piece);
 		if (r !== 0) return r;
 		if (st.frameLeft === 0 && st.rx === CodecRx.PAYLOAD) {
 			const e = endFrame(st, sink, ctx);
@@ -119,11 +134,7 @@ function startFrame<C>(st: CodecState, h: Uint8Array, o: number, isServer: boole
 	const fin = (b0 & 0x80) !== 0;
 	const op = b0 & 0x0f;
 	const rsv = (b0 >> 4) & 7;
-	if (rsv && !sink.rsv?.(ctx, rsv, op)) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)");
-	if ((op > 2 && op < 8) || op > 10) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`);
 	const masked = (b1 & 0x80) !== 0;
-	if (isServer && !masked) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "client frame not masked");
-	if (!isServer && masked) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "server frame masked");
 	let plen = b1 & 0x7f;
 	let at = o + 2;
 	if (plen === 126) {
@@ -131,44 +142,68 @@ function startFrame<C>(st: CodecState, h: Uint8Array, o: number, isServer: boole
 		at = o + 4;
 	}
 	else if (plen === 127) {
-		if (h[o + 2] & 0x80) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set");
+		// a length no frame can have: the framing is lost, nothing after it can be delimited
+		if (h[o + 2] & 0x80) return lost(st, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "64-bit length with the top bit set"));
 		const hi = ((h[o + 2] << 24) | (h[o + 3] << 16) | (h[o + 4] << 8) | h[o + 5]) >>> 0;
 		const lo = ((h[o + 6] << 24) | (h[o + 7] << 16) | (h[o + 8] << 8) | h[o + 9]) >>> 0;
-		if (hi >= 0x200000) return sink.fail(ctx, CloseStatus.MESSAGE_TOO_LARGE, "frame longer than 2^53");
+		if (hi >= 0x200000) return lost(st, sink.fail(ctx, CloseStatus.MESSAGE_TOO_LARGE, "frame longer than 2^53"));
 		plen = hi * 0x100000000 + lo;
 		at = o + 10;
 	}
 	st.maskKey = masked ? ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0 : 0;
+	if (st.closing) return begin(st, op !== Opcode.CLOSE ? SKIP : plen <= 125 ? op : SKIP_CLOSE, fin, plen, sink, ctx);
+	if (rsv && !sink.rsv?.(ctx, rsv, op)) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)"), sink, ctx, op);
+	if ((op > 2 && op < 8) || op > 10) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`), sink, ctx, op);
+	if (isServer && !masked) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "client frame not masked"), sink, ctx, op);
+	if (!isServer && masked) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "server frame masked"), sink, ctx, op);
 	let first = false;
 	if (isControl(op)) {
-		if (!fin) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "fragmented control frame");
-		if (plen > 125) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "control frame longer than 125 bytes");
+		if (!fin) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "fragmented control frame"), sink, ctx, op);
+		if (plen > 125) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "control frame longer than 125 bytes"), sink, ctx, op);
 		st.ctlLen = 0;
 	}
 	else if (op === Opcode.CONTINUATION) {
-		if (!st.msgOpcode) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "continuation frame with no message in progress");
+		if (!st.msgOpcode) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "continuation frame with no message in progress"), sink, ctx, op);
 	}
 	else {
-		if (st.msgOpcode) return sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "new message before the last one finished");
+		if (st.msgOpcode) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "new message before the last one finished"), sink, ctx, op);
 		st.msgOpcode = op;
 		first = true;
 	}
 	if (!isControl(op)) {
 		const r = sink.dataStart(ctx, st, first, plen);
 		if (r !== 0) return r;
+		if (st.closing) return begin(st, SKIP, fin, plen, sink, ctx);
 	}
+	return begin(st, op, fin, plen, sink, ctx);
+}
+
+/** Start a frame's payload; an empty frame ends at once (an empty data frame still ends or starts a message: it is delivered). */
+function begin<C>(st: CodecState, op: number, fin: boolean, plen: number, sink: CodecSink<C>, ctx: C): number {
 	st.opcode = op;
 	st.fin = fin;
 	st.frameLeft = plen;
 	st.frameSeen = 0;
+	st.ctlLen = 0;
 	st.rx = CodecRx.PAYLOAD;
-	if (plen === 0) {
-		// an empty data frame still ends (or starts) a message: deliver it
-		const r = isControl(op) ? 0 : sink.data(ctx, st, new Uint8Array(0));
-		if (r !== 0) return r;
-		if (st.rx === CodecRx.PAYLOAD) return endFrame(st, sink, ctx);
+	if (plen !== 0) return 0;
+	if (op !== SKIP && op !== SKIP_CLOSE && !isControl(op)) {
+		const d = sink.data(ctx, st, new Uint8Array(0));
+		if (d !== 0) return d;
 	}
-	return 0;
+	return st.rx === CodecRx.PAYLOAD ? endFrame(st, sink, ctx) : 0;
+}
+
+/** The frame was refused: if the owner is now closing, its payload is skipped to find the next frame. */
+function skip<C>(st: CodecState, plen: number, r: number, sink: CodecSink<C>, ctx: C, op: number): number {
+	if (st.closing && st.rx !== CodecRx.DONE) begin(st, op === Opcode.CLOSE ? SKIP_CLOSE : SKIP, true, plen, sink, ctx);
+	return r;
+}
+
+/** The framing is lost: nothing more can be parsed. */
+function lost(st: CodecState, r: number): number {
+	st.rx = CodecRx.DONE;
+	return r;
 }
 
 function unmask(st: CodecState, piece: Uint8Array, m: Uint8Array): void {
@@ -191,6 +226,8 @@ function collectControl(st: CodecState, piece: Uint8Array): number {
 function endFrame<C>(st: CodecState, sink: CodecSink<C>, ctx: C): number {
 	st.rx = CodecRx.HEADER;
 	const op = st.opcode;
+	if (op === SKIP) return 0;
+	if (op === SKIP_CLOSE) return sink.control(ctx, st, Opcode.CLOSE, new Uint8Array(0));
 	if (!isControl(op)) {
 		if (st.fin) st.msgOpcode = 0;
 		return 0;

@@ -169,6 +169,22 @@ describe('WebSocket server on XS over TCP', function () {
     });
   }
 
+  it('after failing a connection the server closes TCP first, as soon as the client answers its close (RFC 6455 7.1.1; Autobahn behaviorClose)', async () => {
+    for (const [name, bytes] of [['invalid UTF-8', frame(1, Buffer.from([0x61, 0xff]))], ['reserved opcode', frame(3, Buffer.from('x'))]]) {
+      const api = await rawWs(sim.port, 'lws-mirror-protocol', '/?mirror=closing');
+      const ended = new Promise((res) => api.s.once('end', () => res(Date.now())));
+      api.s.write(bytes);
+      assert.ok(await until(api, () => closeCodeOf(api) !== 0), `${name}: server sends a close frame`);
+      const answered = Date.now();
+      api.s.write(frame(8, Buffer.from([0x03, 0xea])));
+      const at = await Promise.race([ended, sleep(1500).then(() => 0)]);
+      api.s.destroy();
+      // the server's own wait for an answer is CLOSE_ACK_MS (2 s): an end before it means the answer closed it
+      assert.ok(at > 0, `${name}: the server did not close TCP within 1.5 s of the close answer`);
+      assert.ok(at - answered < 1500);
+    }
+  });
+
   it('closes with 1009 above maxWsMessageSize', async () => {
     const api = await rawWs(sim.port, 'lws-mirror-protocol', '/?mirror=big');
     const head = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0, 0x20, 0, 0, 1, 2, 3, 4]);	// 2 MiB announced

@@ -30,7 +30,7 @@ interface Client { state: CodecState; messages: { opcode: number; data: Buffer }
 
 function client(): Client {
 	return {
-		state: { rx: CodecRx.HEADER, hdr: null, hdrLen: 0, maskKey: 0, frameLeft: 0, frameSeen: 0, opcode: 0, fin: false, msgOpcode: 0, ctl: null, ctlLen: 0 },
+		state: { rx: CodecRx.HEADER, hdr: null, hdrLen: 0, maskKey: 0, frameLeft: 0, frameSeen: 0, opcode: 0, fin: false, msgOpcode: 0, ctl: null, ctlLen: 0, closing: false },
 		messages: [], controls: [], failed: null, partial: [], opcode: 0,
 	};
 }

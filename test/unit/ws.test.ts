@@ -164,6 +164,61 @@ describe("WebSocket role (unit, fake host)", () => {
 		});
 	}
 
+	it("after failing a connection it closes TCP as soon as the peer answers its close (RFC 6455 7.1.1), whatever came between", () => {
+		// the failed frame's rest, more frames (a ping, data, an oversized control frame) and the
+		// answer, in one read and split at every byte: nothing is delivered, no pong, and the close
+		// answer ends the connection at once, not after CLOSE_ACK_MS
+		const bad = clientFrame(1, Buffer.from([0x61, 0xff, 0x62, 0x63]));
+		const between = Buffer.concat([clientFrame(9, "ping?"), clientFrame(1, "ignored"), clientFrame(10, Buffer.alloc(200)), clientFrame(2, Buffer.alloc(0))]);
+		const answer = clientFrame(8, Buffer.from([0x03, 0xef]));
+		const wire = Buffer.concat([bad, between, answer]);
+		for (let cut = 1; cut < wire.length; cut += 3) {
+			const got = fresh();
+			const { io, s } = setup(got);
+			io.send(s, wire.subarray(0, cut));
+			io.send(s, wire.subarray(cut));
+			io.run(1);
+			const frames = out(s).frames;
+			assert.deepEqual(frames.map((f) => f.opcode), [8], `cut ${cut}: only our close goes out`);
+			assert.equal(closeCode(s), 1007);
+			assert.equal(s.closed, true, `cut ${cut}: closed on the peer's answer`);
+			// what came before the bad byte may have been delivered; nothing after it
+			assert.ok(["", "a"].includes(message(got).toString()), `cut ${cut}: delivered ${JSON.stringify(message(got).toString())}`);
+			assert.equal(got.pongs, 0);
+			assert.equal(got.closedCalls, 1);
+		}
+	});
+
+	it("a failed connection whose peer never answers is closed after CLOSE_ACK_MS; one whose framing is lost drops what follows", () => {
+		const got = fresh();
+		const { io, s } = setup(got);
+		io.send(s, clientFrame(1, Buffer.from([0xff])));
+		io.send(s, clientFrame(9, "no pong for this"));
+		io.run(1000);
+		assert.equal(s.closed, false, "still waiting for the close answer");
+		io.run(1100);
+		assert.equal(s.closed, true);
+		assert.deepEqual(out(s).frames.map((f) => f.opcode), [8]);
+		const lost = setup(fresh());
+		// a 64-bit length with its top bit set: nothing after it can be delimited
+		lost.io.send(lost.s, Buffer.from([0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4]));
+		lost.io.send(lost.s, Buffer.from([0x88, 0x82, 1, 2, 3, 4, 2, 0xea]));
+		assert.equal(closeCode(lost.s), 1002);
+		lost.io.run(2100);
+		assert.equal(lost.s.closed, true);
+	});
+
+	it("empty control frames are answered at once: a ping with no payload, a close with no code", () => {
+		const got = fresh();
+		const { io, s } = setup(got);
+		io.send(s, clientFrame(9, Buffer.alloc(0)));
+		assert.deepEqual(out(s).frames.map((f) => [f.opcode, f.payload.length]), [[10, 0]]);
+		io.send(s, clientFrame(8, Buffer.alloc(0)));
+		assert.deepEqual(out(s).frames.map((f) => [f.opcode, f.payload.length]), [[10, 0], [8, 0]]);
+		io.run(1);
+		assert.equal(s.closed, true, "closed on the close frame itself, not when more bytes come");
+	});
+
 	it("accepts UTF-8 split across fragments at any byte", () => {
 		const text = Buffer.from("aé€😀z");
 		for (let cut = 1; cut < text.length; cut++) {

@@ -35,6 +35,7 @@ const enum B {
 	CLOSE_SENT = 1 << 15,
 	TX_FRAGMENTING = 1 << 16,
 	ESTABLISHED = 1 << 17,
+	CLOSING = 1 << 18,
 }
 
 /**
@@ -106,6 +107,9 @@ export class WsState implements CodecState {
 	set txFragmenting(v: boolean) { this.set(B.TX_FRAGMENTING, v); }
 	get established(): boolean { return this.flag(B.ESTABLISHED); }
 	set established(v: boolean) { this.set(B.ESTABLISHED, v); }
+	/** the connection failed and our close is sent: only the peer's close frame is looked for */
+	get closing(): boolean { return this.flag(B.CLOSING); }
+	set closing(v: boolean) { this.set(B.CLOSING, v); }
 }
 
 interface WsShared {
@@ -137,16 +141,21 @@ export function remainingPayload(wsi: Wsi): number {
 	return ws(wsi).frameLeft + wsShared(wsi.context).remainingInPiece;
 }
 
-/** Fail the connection (RFC 6455 7.1.7): send a close with `code`, drop further input, close once sent. */
+/**
+ * Fail the connection (RFC 6455 7.1.7): send a close with `code`, then deliver nothing more and
+ * look only for the peer's close frame: when it comes the server closes TCP first (7.1.1), and
+ * a peer that never answers is closed after CLOSE_ACK_MS. Input is still read (and dropped), so
+ * the close is a FIN, not a reset that could lose our close frame.
+ */
 export function failWs(wsi: Wsi, code: number, why: string): Handled {
 	const st = ws(wsi);
 	lwsl.info(`wsi ${wsi.id} (${wsi.protocol?.name}): closing ${code}: ${why}`);
-	st.rx = Rx.DONE;
+	st.closing = true;
 	if (!st.closeSent) {
 		st.closeSent = true;
 		wsi.sendRaw(frame(Opcode.CLOSE, true, closePayload(code, encodeUtf8(why.slice(0, 100)))));
 	}
-	wsi.closeAfterFlush(true);
+	wsi.setTimeout(Timeout.CLOSE_ACK, CLOSE_ACK_MS);
 	return Handled.OK;
 }
 
@@ -218,7 +227,7 @@ function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
 		wsShared(wsi.context).remainingInPiece = piece.length - end;
 		if (wsi.callback(Reason.RECEIVE, piece.subarray(i, end)) !== 0) return userClose(wsi);
 		i = end;
-	} while (i < piece.length && !wsi.closing && st.rx !== Rx.DONE);
+	} while (i < piece.length && !wsi.closing && !st.closing && st.rx !== Rx.DONE);
 	return Handled.OK;
 }
 
@@ -231,15 +240,20 @@ function controlFrame(wsi: Wsi, st: WsState, op: number, payload: Uint8Array): H
 		case Opcode.PONG:
 			return wsi.callback(Reason.RECEIVE_PONG, payload) !== 0 ? userClose(wsi) : Handled.OK;
 		case Opcode.CLOSE: {
+			st.rx = Rx.DONE;
+			if (st.closing) {
+				// the answer to the close we failed the connection with: the handshake is done
+				wsi.closeAfterFlush(false);
+				return Handled.OK;
+			}
 			let code = CloseStatus.NO_STATUS as number;
-			if (payload.length === 1) return failWs(wsi, CloseStatus.PROTOCOL_ERR, "close frame with a 1-byte payload");
+			if (payload.length === 1) return failClosed(wsi, CloseStatus.PROTOCOL_ERR, "close frame with a 1-byte payload");
 			if (payload.length >= 2) {
 				code = (payload[0] << 8) | payload[1];
-				if (!isValidWireCloseCode(code)) return failWs(wsi, CloseStatus.PROTOCOL_ERR, `invalid close code ${code}`);
-				if (utf8Validate(0, payload.subarray(2)) !== 0) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "close reason is not UTF-8");
+				if (!isValidWireCloseCode(code)) return failClosed(wsi, CloseStatus.PROTOCOL_ERR, `invalid close code ${code}`);
+				if (utf8Validate(0, payload.subarray(2)) !== 0) return failClosed(wsi, CloseStatus.INVALID_PAYLOAD, "close reason is not UTF-8");
 			}
 			wsi.callback(Reason.WS_PEER_INITIATED_CLOSE, payload);
-			st.rx = Rx.DONE;
 			if (!st.closeSent) {
 				// echo the peer's code (RFC 6455 5.5.1), then the server closes TCP first
 				st.closeSent = true;
@@ -249,6 +263,13 @@ function controlFrame(wsi: Wsi, st: WsState, op: number, payload: Uint8Array): H
 			return Handled.OK;
 		}
 	}
+	return Handled.OK;
+}
+
+/** The peer's close frame was malformed: answer with ours and close TCP once it is sent (the peer has closed its side). */
+function failClosed(wsi: Wsi, code: number, why: string): Handled {
+	failWs(wsi, code, why);
+	wsi.closeAfterFlush(false);
 	return Handled.OK;
 }
 
