@@ -17,7 +17,23 @@ export const enum ChunkedResult {
 	ERROR = 3,
 }
 
-const enum Phase { SIZE = 0, EXT = 1, DATA = 2, DATA_CRLF = 3, TRAILER = 4, DONE = 5 }
+const enum Phase {
+	SIZE = 0, EXT = 1, EXT_QUOTED = 2, EXT_ESCAPE = 3, SIZE_LF = 4,
+	DATA = 5, DATA_CR = 6, DATA_LF = 7,
+	TRAILER = 8, TRAILER_NAME = 9, TRAILER_VALUE = 10, TRAILER_LF = 11, END_LF = 12, DONE = 13,
+}
+
+const CR = 13, LF = 10, HT = 9, SP = 32, DQUOTE = 34, BACKSLASH = 92, SEMICOLON = 59, EQUALS = 61, COLON = 58;
+
+/** RFC 9110 tchar. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
+for (let c = 65; c <= 90; c++) { TCHAR[c] = 1; TCHAR[c + 32] = 1; }
+
+const isTchar = (c: number): boolean => c < 128 && TCHAR[c] === 1;
+/** VCHAR, SP, HT and obs-text: what a quoted string or a field value may hold. */
+const isText = (c: number): boolean => c === HT || (c >= SP && c !== 127);
 
 export class ChunkedDecoder {
 	result = ChunkedResult.MORE;
@@ -29,7 +45,7 @@ export class ChunkedDecoder {
 	status = 0;
 	why = "";
 	private phase = Phase.SIZE;
-	/** size digits, or bytes of the current trailer line */
+	/** size digits, or bytes of the trailer section */
 	private count = 0;
 	/** bytes of the current chunk still to come */
 	private left = 0;
@@ -44,7 +60,12 @@ export class ChunkedDecoder {
 		this.count = this.left = this.total = 0;
 	}
 
-	/** Decode from src[pos, end) until data, the end of the body, an error, or the end of the input; returns the position reached. */
+	/**
+	 * Decode from src[pos, end) until data, the end of the body, an error, or the end of the input;
+	 * returns the position reached. The grammar is RFC 9112 7.1's, as strictly as Node's llhttp
+	 * takes it: CRLF line ends, no space after the size, extensions of tokens and quoted strings
+	 * (ignored), trailer fields well formed (skipped).
+	 */
 	feed(src: Uint8Array, pos: number, end: number): number {
 		while (pos < end) {
 			const c = src[pos];
@@ -58,54 +79,89 @@ export class ChunkedDecoder {
 						break;
 					}
 					if (!this.count) return this.fail(pos, 400, "malformed chunk size");
-					this.phase = Phase.EXT;
+					if (c === SEMICOLON) this.phase = Phase.EXT;
+					else if (c === CR) this.phase = Phase.SIZE_LF;
+					else return this.fail(pos, 400, "malformed chunk line");
+					pos++;
 					break;
 				}
 				case Phase.EXT:
-					// chunk extensions are ignored up to the LF
+					// chunk-ext: ";" name ["=" (token / quoted-string)], ignored
+					if (c === CR) this.phase = Phase.SIZE_LF;
+					else if (c === DQUOTE) this.phase = Phase.EXT_QUOTED;
+					else if (!isTchar(c) && c !== EQUALS && c !== SEMICOLON) return this.fail(pos, 400, "malformed chunk line");
 					pos++;
-					if (c === 10) {
-						this.count = 0;
-						if (this.total + this.left > this.maxBody) return this.fail(pos, 413, `body larger than maxHttpBodySize (${this.maxBody})`);
-						this.phase = this.left ? Phase.DATA : Phase.TRAILER;
-					}
-					else if (c < 32 && c !== 9 && c !== 13) return this.fail(pos, 400, "malformed chunk line");
+					break;
+				case Phase.EXT_QUOTED:
+					if (c === DQUOTE) this.phase = Phase.EXT;
+					else if (c === BACKSLASH) this.phase = Phase.EXT_ESCAPE;
+					else if (!isText(c)) return this.fail(pos, 400, "malformed chunk line");
+					pos++;
+					break;
+				case Phase.EXT_ESCAPE:
+					if (!isText(c)) return this.fail(pos, 400, "malformed chunk line");
+					this.phase = Phase.EXT_QUOTED;
+					pos++;
+					break;
+				case Phase.SIZE_LF:
+					if (c !== LF) return this.fail(pos, 400, "malformed chunk line");
+					pos++;
+					this.count = 0;
+					if (this.total + this.left > this.maxBody) return this.fail(pos, 413, `body larger than maxHttpBodySize (${this.maxBody})`);
+					this.phase = this.left ? Phase.DATA : Phase.TRAILER;
 					break;
 				case Phase.DATA: {
 					const n = this.left < end - pos ? this.left : end - pos;
 					this.left -= n;
 					this.total += n;
-					if (!this.left) this.phase = Phase.DATA_CRLF;
+					if (!this.left) this.phase = Phase.DATA_CR;
 					this.dataStart = pos;
 					this.dataEnd = pos + n;
 					this.result = ChunkedResult.DATA;
 					return pos + n;
 				}
-				case Phase.DATA_CRLF:
+				case Phase.DATA_CR:
+				case Phase.DATA_LF:
+					if (c !== (this.phase === Phase.DATA_CR ? CR : LF)) return this.fail(pos, 400, "chunk data not followed by CRLF");
+					this.phase = this.phase === Phase.DATA_CR ? Phase.DATA_LF : Phase.SIZE;
 					pos++;
-					if (c === 10) this.phase = Phase.SIZE;
-					else if (c !== 13) return this.fail(pos, 400, "chunk data not followed by CRLF");
 					break;
 				case Phase.TRAILER:
-					// trailer fields are skipped; an empty line ends the body
+					// a trailer field line, or the empty line that ends the body
+					if (c === CR) this.phase = Phase.END_LF;
+					else if (isTchar(c)) this.phase = Phase.TRAILER_NAME;
+					else return this.fail(pos, 400, "malformed trailer field");
 					pos++;
-					if (c === 10) {
-						if (this.count === 0) {
-							this.phase = Phase.DONE;
-							this.result = ChunkedResult.DONE;
-							return pos;
-						}
-						this.count = 0;
+					break;
+				case Phase.TRAILER_NAME:
+					if (c === COLON) this.phase = Phase.TRAILER_VALUE;
+					else if (!isTchar(c)) return this.fail(pos, 400, "malformed trailer field");
+					pos++;
+					break;
+				case Phase.TRAILER_VALUE:
+					if (c === CR) this.phase = Phase.TRAILER_LF;
+					else if (!isText(c)) return this.fail(pos, 400, "malformed trailer field");
+					pos++;
+					break;
+				case Phase.TRAILER_LF:
+				case Phase.END_LF:
+					if (c !== LF) return this.fail(pos, 400, "malformed trailer field");
+					pos++;
+					if (this.phase === Phase.END_LF) {
+						this.phase = Phase.DONE;
+						this.result = ChunkedResult.DONE;
+						return pos;
 					}
-					else if (c !== 13) {
-						if (++this.count > PARSER_LIMITS.TRAILER_BYTES.value) return this.fail(pos, 431, "trailer section too large");
-					}
+					this.phase = Phase.TRAILER;
 					break;
 				case Phase.DONE:
 					// bytes after the body are the next message's: not ours
 					this.result = ChunkedResult.DONE;
 					return pos;
 			}
+			// trailer fields are skipped, but not without end
+			if (this.phase >= Phase.TRAILER && this.phase <= Phase.TRAILER_LF && ++this.count > PARSER_LIMITS.TRAILER_BYTES.value)
+				return this.fail(pos, 431, "trailer section too large");
 		}
 		this.result = ChunkedResult.MORE;
 		return pos;

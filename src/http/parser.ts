@@ -62,9 +62,16 @@ export class HeadParser {
 			ah.len += take;
 			pos += take;
 			if (lf < 0) break;
-			// A complete line: [lineStart, ah.len - 1) without the LF.
+			// A complete line: [lineStart, ah.len - 2) without its CRLF. A bare LF is refused, as
+			// Node's llhttp does (except for an empty line before the start line): RFC 9112 2.2
+			// lets a recipient take one, and two parsers that disagree on where a line ends are
+			// how requests get smuggled past a proxy.
 			let lineEnd = ah.len - 1;
 			if (lineEnd > ah.lineStart && ah.buf[lineEnd - 1] === CR) lineEnd--;
+			else if (ah.lines > 0 || lineEnd > ah.lineStart) {
+				this.consumed = pos - start;
+				return this.fail(400, this.kind === HeadKind.RESPONSE ? "bare LF in response head" : "bare LF in request head");
+			}
 			const r = this.line(ah, ah.lineStart, lineEnd);
 			ah.lineStart = ah.len;
 			if (r !== HeadState.MORE) {
@@ -117,7 +124,8 @@ export class HeadParser {
 		ah.methodStart = s;
 		ah.methodEnd = i;
 		const ts = ++i;
-		while (i < e && b[i] > SP && b[i] !== 127) i++;
+		// visible ASCII only (RFC 3986): bytes over 127 are not in any URI
+		while (i < e && b[i] > SP && b[i] < 127) i++;
 		if (i === ts || i >= e || b[i] !== SP) return this.fail(400, "malformed request line (request-target)");
 		ah.targetStart = ts;
 		ah.targetEnd = i;
