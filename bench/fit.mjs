@@ -19,13 +19,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { processManifest, repositoryRoot } from '../tools/manifest.mjs';
+import { processManifest, repositoryRoot, simulatorPath } from '../tools/manifest.mjs';
 import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from '../tools/boards.mjs';
 import { buildZip } from '../tools/zip-ui.mjs';
 import { runZipFirmware } from '../test/support/zip-sim.mjs';
 import { webText } from '../test/support/corpus.mjs';
 
-const SIM = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+const SIM = simulatorPath;
 const SLOT_BYTES = 16;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const debug = process.env.FIT_DEBUG ? (...a) => console.error('fit:', ...a) : () => {};

@@ -7,13 +7,13 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processManifest } from '../tools/manifest.mjs';
+import { processManifest, simulatorPath } from '../tools/manifest.mjs';
 import { simulatorArgs } from '../tools/boards.mjs';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const root = join(benchDir, '..');
 export const HOST = '127.0.0.1';
-export const SIM = join(root, 'build', 'lin', 'xsws-sim');
+export const SIM = simulatorPath;
 export const LWS = 'libwebsockets-test-server';
 export const LWS_DIR = '/usr/share/libwebsockets-test-server';
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -27,6 +27,9 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The simulator binary: build/lin/xsws-sim, or another build named by XSWS_SIM (the sanitizer build, npm run test:asan). */
+export const simulatorPath = process.env.XSWS_SIM || join(repositoryRoot, 'build', 'lin', 'xsws-sim');
 export const hostManifest = join(repositoryRoot, 'hosts', 'lin', 'manifest.json');
 const PLATFORM = 'lin';
 

@@ -6,12 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processManifest, repositoryRoot } from './manifest.mjs';
+import { processManifest, repositoryRoot, simulatorPath } from './manifest.mjs';
 import { ensureUiZip } from './ui.mjs';
 import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
 import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from './boards.mjs';
 
-const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+const simulator = simulatorPath;
 const profilingSimulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim-profile');
 
 /** The simulator with XS's profiler compiled in, built (incrementally) like the plain one. */

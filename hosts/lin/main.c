@@ -353,6 +353,19 @@ static long xswsNumberOption(const char* name, const char* value)
 	return xswsCountOption(name, value, 1);
 }
 
+#ifdef XSWS_SAN_SELFTEST
+/* The sanitizer build only (make -C hosts/lin SAN=1): one deliberate heap overflow, which
+   AddressSanitizer must report (npm run test:asan checks that it does). UBSan's own size check is
+   off here so that the report is ASan's. */
+__attribute__((noinline, no_sanitize("undefined"))) static void xswsOverflowOnPurpose(void)
+{
+	volatile int past = 8;
+	char* volatile block = malloc(8);   /* volatile: the compiler may not drop the pair */
+	((volatile char*)block)[past] = 1;   /* volatile: a store before free() is otherwise dead */
+	free(block);
+}
+#endif
+
 int main(int argc, char* argv[])
 {
 	const char* map = NULL;
@@ -401,6 +414,12 @@ int main(int argc, char* argv[])
 		}
 		else if (!strcmp(arg, "--quiet")) gQuiet = 1;
 		else if (!strcmp(arg, "--profile") && value) { profilePath = value; i++; }
+#ifdef XSWS_SAN_SELFTEST
+		else if (!strcmp(arg, "--asan-selftest")) {
+			xswsOverflowOnPurpose();
+			return 0;
+		}
+#endif
 		else {
 			fprintf(stderr, "xsws-sim: unknown or incomplete option \"%s\"\n", arg);
 			xswsUsage(stderr);

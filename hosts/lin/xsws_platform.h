@@ -13,6 +13,13 @@
 	#error xsws-sim expects a little-endian host
 #endif
 
+/* gcc has no __has_feature (before 14), so XS's own allowances for AddressSanitizer, written for
+   clang (e.g. its word-at-a-time UTF-8 length), would be left out of the sanitizer build (SAN=1) */
+#if defined(__SANITIZE_ADDRESS__) && !defined(__has_feature)
+	#define __has_feature(x) __xsws_feature_##x
+	#define __xsws_feature_address_sanitizer 1
+#endif
+
 #undef mxLittleEndian
 #define mxLittleEndian 1
 #undef mxLinux

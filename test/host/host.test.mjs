@@ -8,11 +8,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { processManifest, repositoryRoot } from '../../tools/manifest.mjs';
+import { processManifest, repositoryRoot, simulatorPath } from '../../tools/manifest.mjs';
 import { boardProfile, creationSizes, simulatorArgs } from '../../tools/boards.mjs';
 import { execFileSync } from 'node:child_process';
 
-const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+const simulator = simulatorPath;
 const fixtures = join(repositoryRoot, 'test', 'fixtures', 'host');
 
 function prepare(name, overrides = {}) {

@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { join } from 'node:path';
-import { processManifest, repositoryRoot } from '../../tools/manifest.mjs';
+import { processManifest, repositoryRoot, simulatorPath } from '../../tools/manifest.mjs';
 import { simulatorArgs } from '../../tools/boards.mjs';
 
-const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+const simulator = simulatorPath;
 
 /** A port nothing listens on (TCP) or is bound to (UDP), found by binding and letting go. */
 async function freePort(kind) {

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processManifest, repositoryRoot } from '../../tools/manifest.mjs';
+import { processManifest, repositoryRoot, simulatorPath } from '../../tools/manifest.mjs';
 import { creationSizes } from '../../tools/boards.mjs';
 import { deflatedZeros } from './corpus.mjs';
 
-export const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
+export const simulator = simulatorPath;
 const fixture = join(repositoryRoot, 'test', 'fixtures', 'zip', 'manifest.json');
 export const BOMB_SIZE = 1 << 30;
 
