@@ -4,6 +4,7 @@
  * result; nothing is copied (data pieces are views of the input).
  */
 import { PARSER_LIMITS } from "../core/options.js";
+import { isTchar } from "./parser.js";
 
 /** What the last feed() stopped at. */
 export const enum ChunkedResult {
@@ -25,13 +26,6 @@ const enum Phase {
 
 const CR = 13, LF = 10, HT = 9, SP = 32, DQUOTE = 34, BACKSLASH = 92, SEMICOLON = 59, EQUALS = 61, COLON = 58;
 
-/** RFC 9110 tchar. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
-for (let c = 65; c <= 90; c++) { TCHAR[c] = 1; TCHAR[c + 32] = 1; }
-
-const isTchar = (c: number): boolean => c < 128 && TCHAR[c] === 1;
 /** VCHAR, SP, HT and obs-text: what a quoted string or a field value may hold. */
 const isText = (c: number): boolean => c === HT || (c >= SP && c !== 127);
 

@@ -18,6 +18,11 @@ for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
 for (let c = 65; c <= 90; c++) { TCHAR[c] = 1; TCHAR[c + 32] = 1; }
 
+/** An RFC 9110 tchar (methods, field names, chunk extensions). */
+export function isTchar(c: number): boolean {
+	return c < 128 && TCHAR[c] === 1;
+}
+
 /** Which head a parser reads: a server reads requests, a client responses. */
 export const enum HeadKind {
 	/** request-line, then fields */
