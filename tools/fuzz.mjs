@@ -42,6 +42,7 @@ for (const t of chosen) {
     details = await fc.check(fc.property(t.arbitrary, (input) => { runs++; t.check(input); }), {
       numRuns: 5000, interruptAfterTimeLimit: left, markInterruptAsFailure: false, seed: opts.seed + round,
     });
+    if (process.env.XSWS_FUZZ_HEAP) console.log(`  round ${round}: ${runs} inputs, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
   }
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   if (!details.failed) {
