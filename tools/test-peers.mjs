@@ -22,6 +22,7 @@ const PEERS = [
   { program: 'python3', pkg: 'python3', why: 'a peer with a tiny receive window (SO_RCVBUF) in the WebSocket flood and ping-flood tests' },
   { program: 'ss', pkg: 'iproute2', why: 'counting connections left in CLOSE-WAIT after a burst' },
   { program: 'wrk', pkg: 'wrk', why: 'HTTP load generator for `npm run bench`', optional: true },
+  { file: '/usr/lib32/libz.so', pkg: 'lib32z1-dev', why: 'zlib, the reference of the C inflate fuzz harness (32-bit, as the board)' },
 ];
 
 const simulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim');
@@ -45,7 +46,7 @@ function found(program) {
 }
 
 function missingPeers() {
-  return PEERS.filter((p) => !found(p.program));
+  return PEERS.filter((p) => (p.file ? !existsSync(p.file) : !found(p.program)));
 }
 
 function packagesOf(peers) {
@@ -90,13 +91,13 @@ function main() {
     } else if (required.length) {
       const line = installLine(packagesOf(missing));
       console.error('test-peers: the integration tests need programs that are not installed:');
-      for (const p of missing) console.error(`  ${p.program} (Debian package ${p.pkg}): ${p.why}${p.optional ? ' [optional]' : ''}`);
+      for (const p of missing) console.error(`  ${p.program ?? p.file} (Debian package ${p.pkg}): ${p.why}${p.optional ? ' [optional]' : ''}`);
       console.error(`\nInstall them with:\n\n  ${line}\n`);
       process.exit(1);
     }
     for (const p of missing) {
       if (p.optional) console.error(`test-peers: note: ${p.program} (Debian ${p.pkg}) is missing; ${p.why} will skip it`);
-      else problems.push(`${p.program} (Debian package ${p.pkg}) is still missing`);
+      else problems.push(`${p.program ?? p.file} (Debian package ${p.pkg}) is still missing`);
     }
   }
   if (!existsSync(simulator)) problems.push(`${simulator} is missing: run "npm run build" (or "npm install")`);

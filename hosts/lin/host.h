@@ -67,9 +67,17 @@ void xswsInstallGlobals(xswsMachine* the);
 /* write an XS (CESU-8) string as UTF-8 */
 void xswsWriteCESU8(FILE* file, const char* string, size_t length);
 
-/* ---- modules.c ----------------------------------------------------------------------- */
+/* ---- modmap.c: the --map file --------------------------------------------------------- */
 int xswsLoadModuleMap(const char* path);          /* 0 ok, -1 error (message printed) */
+int xswsParseModuleMap(FILE* file, const char* name, FILE* errors);	/* the same from an open file; errors: NULL for none */
 const char* xswsMapLookup(const char* specifier);
+void xswsFreeModuleMap(void);
+
+/* ---- paths.c ------------------------------------------------------------------------- */
+/* dir/name into path, refusing a name with a ".." segment or one that does not fit: 0 ok, -1 */
+int xswsResourcePath(const char* dir, const char* name, char* path, size_t size);
+
+/* ---- modules.c ----------------------------------------------------------------------- */
 long xswsModuleCodeSize(void);                    /* bytecode kept outside the heaps, in bytes */
 
 /* ---- natives.c ----------------------------------------------------------------------- */

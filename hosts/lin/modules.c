@@ -1,7 +1,7 @@
 /*
  * xsws-sim module loader (MIT).
  *
- * - fxFindModule: bare specifiers through the module map (lines "specifier<TAB>/abs/path.js"),
+ * - fxFindModule: bare specifiers through the module map (modmap.c),
  *   "./x" and "../x" against the referrer's real path, absolute paths as is. Every module is
  *   keyed by its realpath, so one file is one module instance.
  * - fxLoadModule: compiles the file (source maps followed, mxDebugFlag for file:line in stacks,
@@ -15,64 +15,6 @@
 #include "host.h"
 #include <limits.h>
 #include <sys/stat.h>
-
-typedef struct {
-	char* specifier;
-	char* path;
-} xswsMapEntry;
-
-static xswsMapEntry* gMap = NULL;
-static int gMapCount = 0;
-
-int xswsLoadModuleMap(const char* path)
-{
-	FILE* file = fopen(path, "r");
-	char* line = NULL;
-	size_t size = 0;
-	ssize_t length;
-	int capacity = 0, number = 0;
-	if (!file) {
-		fprintf(stderr, "xsws-sim: cannot open module map %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((length = getline(&line, &size, file)) >= 0) {
-		char* tab;
-		number++;
-		while ((length > 0) && ((line[length - 1] == '\n') || (line[length - 1] == '\r')))
-			line[--length] = 0;
-		if (!length || (line[0] == '#'))
-			continue;
-		tab = strchr(line, '\t');
-		if (!tab || (tab[1] != '/')) {
-			fprintf(stderr, "xsws-sim: %s:%d: expected specifier<TAB>/absolute/path.js\n", path, number);
-			fclose(file);
-			free(line);
-			return -1;
-		}
-		*tab = 0;
-		if (gMapCount == capacity) {
-			capacity = capacity ? capacity * 2 : 64;
-			gMap = realloc(gMap, capacity * sizeof(xswsMapEntry));
-		}
-		gMap[gMapCount].specifier = strdup(line);
-		gMap[gMapCount].path = strdup(tab + 1);
-		gMapCount++;
-	}
-	free(line);
-	fclose(file);
-	return 0;
-}
-
-const char* xswsMapLookup(const char* specifier)
-{
-	int i;
-	/* later lines win, like later manifests overriding earlier ones */
-	for (i = gMapCount - 1; i >= 0; i--) {
-		if (!strcmp(gMap[i].specifier, specifier))
-			return gMap[i].path;
-	}
-	return NULL;
-}
 
 static int xswsIsFile(const char* path)
 {

@@ -20,24 +20,6 @@ struct xswsMapping {
 static xswsMapping* gMappings = NULL;
 static uint8_t gEmpty[1];
 
-static int xswsResourcePath(const char* name, char* path, size_t size)
-{
-	const char* dir = xswsHost.resourcesDir;
-	const char* s;
-	if (!dir || !name[0])
-		return -1;
-	/* no way out of the resources directory */
-	for (s = name; *s; s++) {
-		if ((s[0] == '.') && (s[1] == '.') && ((s == name) || (s[-1] == '/')) && ((s[2] == '/') || !s[2]))
-			return -1;
-	}
-	while (*name == '/')
-		name++;
-	if ((size_t)snprintf(path, size, "%s/%s", dir, name) >= size)
-		return -1;
-	return 0;
-}
-
 void xs_resource_destructor(void* data)
 {
 	xswsMapping** address = &gMappings;
@@ -60,7 +42,7 @@ void xs_resource_constructor(xsMachine* the)
 	struct stat info;
 	void* data;
 	int fd;
-	if (xswsResourcePath(name, path, sizeof(path)) < 0)
+	if (xswsResourcePath(xswsHost.resourcesDir, name, path, sizeof(path)) < 0)
 		xsUnknownError("Resource \"%s\" not found", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if ((fd < 0) || (fstat(fd, &info) < 0) || !S_ISREG(info.st_mode)) {
@@ -93,7 +75,7 @@ void xs_resource_exists(xsMachine* the)
 	char path[PATH_MAX];
 	struct stat info;
 	const char* name = xsmcToString(xsArg(0));
-	xsmcSetBoolean(xsResult, (xswsResourcePath(name, path, sizeof(path)) == 0) && (stat(path, &info) == 0) && S_ISREG(info.st_mode));
+	xsmcSetBoolean(xsResult, (xswsResourcePath(xswsHost.resourcesDir, name, path, sizeof(path)) == 0) && (stat(path, &info) == 0) && S_ISREG(info.st_mode));
 }
 
 void xs_resource_get_byteLength(xsMachine* the)

@@ -1,11 +1,13 @@
 // xsws/zlib (hosts/common/zlib: miniz CRC-32 and the bounded pull inflater) and ZipFops on XS in
 // the simulator, against Node's zlib. Firmware: test/fixtures/zip/main.js (one task per run).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { buildZip } from '../../tools/zip-ui.mjs';
 import { randomBytes, webText } from '../support/corpus.mjs';
 import { BOMB_SIZE, bomb, runZipFirmware, simulator } from '../support/zip-sim.mjs';
+import { repositoryRoot } from '../../tools/manifest.mjs';
 
 const crcOf = (b) => zlib.crc32(b) >>> 0;
 
@@ -107,6 +109,26 @@ describe('xsws/zlib and ZipFops on XS (simulator, board heap)', function () {
       const results = runZipFirmware({ task: 'corrupt', files: Object.keys(cases).join(','), out: 512, maxIn: 100 }, resources);
       for (const r of results.filter((x) => x.name)) assert.match(String(r.error), cases[r.name][1], r.name);
       assert.match(results.find((x) => 'closed' in x).closed, /closed/);
+    });
+    it('the C fuzz corpus of hostile streams (hosts/lin/fuzz/corpus/inflate) on XS: each inflates or throws "inflate: corrupt data", never worse', function () {
+      // under npm run test:asan this is where a read or write outside the inflater would be reported:
+      // the corpus keeps the stream that made tinfl overrun its dictionary (regress-length-code-overrun)
+      const dir = join(repositoryRoot, 'hosts', 'lin', 'fuzz', 'corpus', 'inflate');
+      const resources = {};
+      for (const f of readdirSync(dir)) resources[`${f}.def`] = readFileSync(join(dir, f)).subarray(2);
+      assert.ok(resources['regress-length-code-overrun.def'], 'the regression case is in the corpus');
+      for (const [out, maxIn] of [[17, 9], [1, 1], [4096, 2049]]) {
+        const results = runZipFirmware({ task: 'corrupt', files: Object.keys(resources).join(','), out, maxIn }, resources);
+        for (const r of results.filter((x) => x.name)) {
+          if (r.error !== null) assert.match(r.error, /^inflate: corrupt data|^truncated$/, `${r.name} (${out}/${maxIn})`);
+          else {
+            // what it accepts, zlib inflates to the same bytes, or refuses (tinfl is laxer: see fuzz_inflate.c)
+            let ref = null;
+            try { ref = zlib.inflateRawSync(resources[r.name]); } catch { /* zlib refuses */ }
+            if (ref) assert.deepEqual([r.length, r.crc], [ref.length, crcOf(ref)], r.name);
+          }
+        }
+      }
     });
   });
 

@@ -37,14 +37,7 @@
 #include "miniz.c"
 #endif
 
-typedef struct {
-	tinfl_decompressor decompressor;
-	mz_uint32 dictOffset;		/* start of the bytes produced but not yet delivered */
-	mz_uint32 dictAvailable;	/* how many of them */
-	mz_uint32 consumed;			/* input bytes taken by the last inflate() */
-	int status;					/* last tinfl status */
-	mz_uint8 dict[TINFL_LZ_DICT_SIZE];
-} xswsInflater;
+#include "xsws_inflater.h"
 
 /* crc32(buffer, crc = 0) -> the CRC-32 (IEEE) of buffer, continuing crc */
 void xs_xsws_crc32(xsMachine *the)
@@ -73,8 +66,7 @@ void xs_xsws_inflater(xsMachine *the)
 	xswsInflater *inflater = c_calloc(1, sizeof(xswsInflater));
 	if (!inflater)
 		xsUnknownError("inflate: no memory");
-	tinfl_init(&inflater->decompressor);
-	inflater->status = TINFL_STATUS_NEEDS_MORE_INPUT;
+	xswsInflaterInit(inflater);
 	xsmcSetHostData(xsThis, inflater);
 }
 
@@ -86,64 +78,20 @@ static xswsInflater *getInflater(xsMachine *the)
 	return inflater;
 }
 
-static const char *failure(mz_uint32 state)
-{
-	switch (state) {	/* tinfl's coroutine state indices where it fails */
-	case 39: return "inflate: corrupt data (stored block length check failed)";
-	case 10: return "inflate: corrupt data (invalid block type)";
-	case 35: return "inflate: corrupt data (invalid Huffman code lengths)";
-	case 17: return "inflate: corrupt data (code length repeat without a previous length)";
-	case 21: return "inflate: corrupt data (too many code lengths)";
-	case 37: return "inflate: corrupt data (distance too far back)";
-	default: return "inflate: corrupt data";
-	}
-}
-
 /* inflate(input, output) -> bytes produced (<= output.byteLength); `consumed` input bytes */
 void xs_xsws_inflater_inflate(xsMachine *the)
 {
 	xswsInflater *inflater = getInflater(the);
 	mz_uint8 *input, *output;
 	xsUnsignedValue inputLength, outputLength;
-	size_t inputOffset = 0, produced = 0;
+	long produced;
 
-	/* no XS allocation from here to the end: the buffer pointers stay valid */
+	/* no XS allocation between taking the buffer pointers and using them */
 	xsmcGetBufferReadable(xsArg(0), (void **)&input, &inputLength);
 	xsmcGetBufferWritable(xsArg(1), (void **)&output, &outputLength);
-	inflater->consumed = 0;
-	if (inflater->status < 0)
-		xsUnknownError("%s", failure(inflater->decompressor.m_state));
-
-	while (produced < outputLength) {
-		size_t n, inBytes, outBytes;
-		if (inflater->dictAvailable) {
-			n = outputLength - produced;
-			if (n > inflater->dictAvailable)
-				n = inflater->dictAvailable;
-			c_memcpy(output + produced, inflater->dict + inflater->dictOffset, n);
-			produced += n;
-			inflater->dictAvailable -= n;
-			inflater->dictOffset = (inflater->dictOffset + n) & (TINFL_LZ_DICT_SIZE - 1);
-			continue;
-		}
-		if (inflater->status == TINFL_STATUS_DONE)
-			break;
-		if ((inflater->status == TINFL_STATUS_NEEDS_MORE_INPUT) && (inputOffset == inputLength))
-			break;
-		inBytes = inputLength - inputOffset;
-		outBytes = TINFL_LZ_DICT_SIZE - inflater->dictOffset;
-		inflater->status = tinfl_decompress(&inflater->decompressor, input + inputOffset, &inBytes,
-			inflater->dict, inflater->dict + inflater->dictOffset, &outBytes, TINFL_FLAG_HAS_MORE_INPUT);
-		inputOffset += inBytes;
-		inflater->dictAvailable = (mz_uint32)outBytes;
-		if (inflater->status < 0) {
-			inflater->consumed = (mz_uint32)inputOffset;
-			xsUnknownError("%s", failure(inflater->decompressor.m_state));
-		}
-		if ((inflater->status == TINFL_STATUS_NEEDS_MORE_INPUT) && !inBytes && !outBytes)
-			break;
-	}
-	inflater->consumed = (mz_uint32)inputOffset;
+	produced = xswsInflaterRun(inflater, input, inputLength, output, outputLength);
+	if (produced < 0)
+		xsUnknownError("%s", xswsInflaterFailure(inflater));
 	xsmcSetInteger(xsResult, (xsIntegerValue)produced);
 }
 
@@ -159,14 +107,14 @@ void xs_xsws_inflater_get_done(xsMachine *the)
 	if ((void *)inflater == &gClosedDone)
 		xsmcSetTrue(xsResult);
 	else
-		xsmcSetBoolean(xsResult, inflater && (inflater->status == TINFL_STATUS_DONE) && !inflater->dictAvailable);
+		xsmcSetBoolean(xsResult, inflater && xswsInflaterDone(inflater));
 }
 
 void xs_xsws_inflater_close(xsMachine *the)
 {
 	xswsInflater *inflater = xsmcGetHostData(xsThis);
 	if (inflater && ((void *)inflater != &gClosedDone) && xsmcGetHostDataValidate(xsThis, xs_xsws_inflater_destructor)) {
-		int done = (inflater->status == TINFL_STATUS_DONE) && !inflater->dictAvailable;
+		int done = xswsInflaterDone(inflater);
 		xs_xsws_inflater_destructor(inflater);
 		xsmcSetHostData(xsThis, done ? (void *)&gClosedDone : NULL);
 	}
