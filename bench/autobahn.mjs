@@ -64,6 +64,9 @@ try {
   const bad = Object.entries(index[agents.xsws]).filter(([, v]) => !acceptable(v));
   for (const [k, v] of bad) console.log(`autobahn: xsws case ${k}: ${v.behavior}, close ${v.behaviorClose}`);
   if (xsws.crashed()) { console.log(`autobahn: the simulator exited: ${JSON.stringify(xsws.crashed())}\n${xsws.log().slice(-2000)}`); status = 1; }
+  if (node.crashed()) { console.log(`autobahn: the ws server exited: ${JSON.stringify(node.crashed())}\n${node.log().slice(-2000)}`); status = 1; }
+  const ran = (agent) => Object.keys(index[agent] ?? {}).length;
+  if (ran(agents.ws) !== ran(agents.xsws)) { console.log(`autobahn: ${ran(agents.xsws)} cases ran against xsws, ${ran(agents.ws)} against ws`); status = 1; }
   if (bad.length) status = 1;
   if (o.readme) {
     const path = join(root, 'README.md');

@@ -67,12 +67,13 @@ void xswsCloseReset(int fd)
    megabytes), the receive buffer small (one MSS asked), so that with the TCP_WND bytes the host
    holds for read() the peer is pushed back after about the board's window; segments of lwIP's
    MSS. On a listening socket, before listen(): accepted sockets inherit the sizes and the MSS
-   their SYN-ACK advertises. Linux's smallest receive buffer (SO_RCVBUF 1) sometimes left the
-   peer's window below its MSS with no update sent when the host read, and the sender then waited
-   for its persist timer, seconds at a time: a stall the board never has (bench/PROFILE.md). */
+   their SYN-ACK advertises. A buffer that small (Linux's smallest, and one MSS too, less often)
+   can leave the peer's window below its MSS with no update sent when the host reads, and the
+   sender then waits for its persist timer, seconds at a time: a stall the board never has.
+   One and a quarter MSS is the smallest that showed none (bench/PROFILE.md). */
 void xswsSizeSocket(int fd)
 {
-	int send = xswsLwip.sndBuf, receive = xswsLwip.mss, mss = xswsLwip.mss;
+	int send = xswsLwip.sndBuf, receive = xswsLwip.mss + xswsLwip.mss / 4, mss = xswsLwip.mss;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send, sizeof(send));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive, sizeof(receive));
 	setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));

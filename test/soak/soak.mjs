@@ -346,11 +346,11 @@ export const PEERS = [
   ['half-open', 2, halfOpen],
 ];
 
-function choosePeer(rnd) {
-  const total = PEERS.reduce((s, p) => s + p[1], 0);
+function choosePeer(rnd, peers = PEERS) {
+  const total = peers.reduce((s, p) => s + p[1], 0);
   let r = rnd() * total;
-  for (const p of PEERS) if ((r -= p[1]) < 0) return p;
-  return PEERS[0];
+  for (const p of peers) if ((r -= p[1]) < 0) return p;
+  return peers[0];
 }
 
 function withLimit(promise, ms, what) {
@@ -363,7 +363,9 @@ function withLimit(promise, ms, what) {
  * connections; a mirror peer holds two and the sampler one). Resolves the report; `ok` is false
  * when anything failed.
  */
-export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 ** 31, simArgs = [], log = () => {}, sampleEveryMs = 5000 } = {}) {
+export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 ** 31, simArgs = [], log = () => {}, sampleEveryMs = 5000, only = null } = {}) {
+  const mix = only ? PEERS.filter(([name]) => only.includes(name)) : PEERS;
+  if (!mix.length) throw new Error(`soak: no peer named ${only} (peers: ${PEERS.map(([n]) => n).join(', ')})`);
   const sim = await startSim(simArgs);
   const report = { seed, seconds, workers, peers: {}, failures: [], samples: [], baseline: null, end: null, ok: false, log: '' };
   try {
@@ -384,13 +386,18 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
           for (let i = 0; ; i++) if (!live.has(`soak${i}`)) { live.add(`soak${i}`); mine.push(`soak${i}`); return `soak${i}`; }
         },
       };
+      let failed = false;
       try {
         await withLimit(fn(ctx), PEER_LIMIT_MS * 3, name);
       } catch (e) {
+        failed = true;
         entry.failed++;
         if (report.failures.length < 20) report.failures.push(`${name}: ${e instanceof Outcome ? e.message : e.stack ?? e}`);
       } finally {
-        for (const n of mine) live.delete(n);
+        // a failed peer's instance may still hold its messages: its name waits until the server
+        // has surely closed that connection (timeoutSecs), so no later peer sees them
+        if (failed) setTimeout(() => { for (const n of mine) live.delete(n); }, PEER_LIMIT_MS).unref();
+        else for (const n of mine) live.delete(n);
       }
     };
     const sample = async (phase) => {
@@ -403,9 +410,9 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
 
     // warm-up: every peer once, then the mix at full width for a few seconds, so that what is made
     // once (the shared WebSocket buffers, the zip's directory, XS's grown heap) is in the baseline
-    for (const p of PEERS) await run(p);
+    for (const p of mix) await run(p);
     const warmEnd = Date.now() + Math.min(5000, seconds * 200);
-    await Promise.all(Array.from({ length: workers }, async () => { while (Date.now() < warmEnd) await run(choosePeer(rnd)); }));
+    await Promise.all(Array.from({ length: workers }, async () => { while (Date.now() < warmEnd) await run(choosePeer(rnd, mix)); }));
     report.baseline = await settle(sim, pid, null, sample);
     log(`soak: baseline ${fmt(report.baseline)}`);
     for (const k of Object.keys(report.peers)) report.peers[k] = { runs: 0, failed: 0 };
@@ -422,7 +429,7 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
         }
       }
     })();
-    await Promise.all([sampler, ...Array.from({ length: workers }, async () => { while (Date.now() < end) await run(choosePeer(rnd)); })]);
+    await Promise.all([sampler, ...Array.from({ length: workers }, async () => { while (Date.now() < end) await run(choosePeer(rnd, mix)); })]);
 
     report.end = await settle(sim, pid, report.baseline, sample);
     log(`soak: end ${fmt(report.end)}`);

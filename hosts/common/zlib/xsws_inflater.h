@@ -20,7 +20,8 @@ typedef struct {
 	 * tinfl (Moddable's miniz, which the board compiles unchanged) takes the forbidden length codes
 	 * 286 and 287 as a match of length 0, and its copy loop still moves 3 bytes: at the end of the
 	 * dictionary that reads and writes up to 3 bytes past it (the C fuzz harness found it under
-	 * ASan). Those bytes land here, and the call is then refused as corrupt.
+	 * ASan). Those bytes land here, and a call that wrote past the end is refused as corrupt;
+	 * elsewhere the 3 stray bytes are output, which a zip entry's CRC-32 refuses.
 	 */
 	mz_uint8 overrun[8];
 } xswsInflater;

@@ -1,7 +1,8 @@
 /*
  * xsws/zlib (MIT): CRC-32 and a bounded, pull-style raw-deflate inflater over miniz, for the
  * Linux simulator (hosts/lin) and the ESP32 (Moddable SDK), which both compile Moddable's
- * miniz.c for the `inflate` module. This file only includes miniz's declarations.
+ * miniz.c for the `inflate` module. This file only includes miniz's declarations; the
+ * inflater's core is plain C in xsws_inflater.h, which the C fuzz harness runs too.
  *
  * Why not Moddable's `inflate`: its push() inflates everything it is given and calls onData
  * synchronously for every 1 KiB it produces, with no way to say "stop, my output is full".
@@ -16,6 +17,9 @@
  * tinfl in circular-buffer mode (no TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF) does not detect a
  * distance reaching before the start of the stream: the dictionary is zeroed at allocation, so
  * such a stream yields zeros (never foreign memory) and a zip entry's CRC-32 check catches it.
+ * The same goes for the forbidden distance codes 30 and 31, which tinfl takes as distance 0.
+ * The forbidden length codes 286 and 287 copy 3 stray bytes: where that would pass the
+ * dictionary's end the stream is refused (xsws_inflater.h), elsewhere the CRC-32 catches it.
  */
 #include "xsmc.h"
 #include "xsHost.h"
