@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root, startXsws, startNode } from './lib.mjs';
+import { writeReadmeSection } from '../tools/readme-section.mjs';
 
 const o = { wstest: process.env.WSTEST ?? 'wstest', cases: null, readme: false };
 const argv = process.argv.slice(2);
@@ -69,11 +70,7 @@ try {
   if (ran(agents.ws) !== ran(agents.xsws)) { console.log(`autobahn: ${ran(agents.xsws)} cases ran against xsws, ${ran(agents.ws)} against ws`); status = 1; }
   if (bad.length) status = 1;
   if (o.readme) {
-    const path = join(root, 'README.md');
-    const readme = readFileSync(path, 'utf8');
-    const re = /<!-- autobahn -->[\s\S]*?<!-- \/autobahn -->/;
-    if (!re.test(readme)) throw new Error('README.md has no <!-- autobahn --> markers');
-    writeFileSync(path, readme.replace(re, `<!-- autobahn -->\n${text}\n<!-- /autobahn -->`));
+    writeReadmeSection('autobahn', text);
     console.log('autobahn: README.md updated');
   }
   writeFileSync(join(out, 'summary.json'), JSON.stringify(rows, null, 1));

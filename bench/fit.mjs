@@ -15,13 +15,14 @@
 // Each profile is measured with the smallest stack that runs the demo, from the profile's own up
 // in steps of 64 slots (whatever the manifest sets); one larger than the profile's is named.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { processManifest, repositoryRoot, simulatorPath } from '../tools/manifest.mjs';
 import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from '../tools/boards.mjs';
 import { buildZip } from '../tools/zip-ui.mjs';
+import { writeReadmeSection } from '../tools/readme-section.mjs';
 import { runZipFirmware } from '../test/support/zip-sim.mjs';
 import { webText } from '../test/support/corpus.mjs';
 
@@ -259,11 +260,6 @@ writeFileSync(process.env.FIT_OUT ?? join(repositoryRoot, 'bench', 'fit.json'), 
 const text = table(rows);
 console.log(text);
 if (!only.length) {
-  const readmePath = join(repositoryRoot, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const re = /<!-- fit -->[\s\S]*?<!-- \/fit -->/;
-  if (re.test(readme)) {
-    writeFileSync(readmePath, readme.replace(re, `<!-- fit -->\n${text}\n\n(\`npm run fit\`, ${out.date}, 32-bit simulator: board bytes = slots × 16 + chunk bytes)\n<!-- /fit -->`));
-    console.error('fit: README.md table updated');
-  }
+  writeReadmeSection('fit', `${text}\n\n(\`npm run fit\`, ${out.date}, 32-bit simulator: board bytes = slots × 16 + chunk bytes)`);
+  console.error('fit: README.md table updated');
 }

@@ -3,10 +3,11 @@
 // The soak of test/soak/soak.mjs on the simulator with the board's heap (esp32 unless --board):
 // prints a sample every few seconds and a summary; exit status 1 when anything failed or leaked.
 // --readme writes the summary of a run that passed into README.md between the <!-- soak --> markers.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryRoot } from '../integration/sim.mjs';
 import { soak, fmt, PEERS } from './soak.mjs';
+import { writeReadmeSection } from '../../tools/readme-section.mjs';
 
 const o = { seconds: 60, workers: 4, seed: Date.now() % 2 ** 31, board: null, json: null, readme: false, only: null };
 const argv = process.argv.slice(2);
@@ -57,10 +58,6 @@ if (o.readme) {
     `| peak under load | ${peak('slots')} | ${peak('chunks')} | ${kib(peak('rss'))} | ${peak('fds')} | ${peak('connections')} |`,
     row('end (load stopped, settled)', r.end),
   ].join('\n');
-  const path = join(repositoryRoot, 'README.md');
-  const readme = readFileSync(path, 'utf8');
-  const re = /<!-- soak -->[\s\S]*?<!-- \/soak -->/;
-  if (!re.test(readme)) throw new Error('README.md has no <!-- soak --> markers');
-  writeFileSync(path, readme.replace(re, `<!-- soak -->\n${text}\n<!-- /soak -->`));
+  writeReadmeSection('soak', text);
   console.log('soak: README.md updated');
 }
