@@ -42,14 +42,12 @@ export interface CodecState {
 	/** a control frame's payload, collected (max 125 bytes) */
 	ctl: Uint8Array | null;
 	ctlLen: number;
-	/** the owner sent a close: skip every frame but the peer's CLOSE */
+	/**
+	 * the owner sent a close: every payload is skipped, to delimit frames until the peer's CLOSE,
+	 * which is reported with no payload (the owner has decided how the connection ends)
+	 */
 	closing: boolean;
 }
-
-/** Opcodes frames skipped while closing are kept under (14 and 15 are reserved: no real frame has them). */
-const SKIP = 15;
-/** A CLOSE frame skipped whole (refused, or too long to keep): still the peer's close, reported with no payload. */
-const SKIP_CLOSE = 14;
 
 /** What the parser tells its owner. A nonzero return stops the parse and is passed back. */
 export interface CodecSink<C> {
@@ -111,14 +109,13 @@ export function parseFrames<C>(st: CodecState, buf: Uint8Array, isServer: boolea
 		// PAYLOAD
 		const n = Math.min(st.frameLeft, len - pos);
 		const piece = buf.subarray(pos, pos + n);
-		const op = st.opcode;
 		// a data frame the owner failed partway is skipped from then on, like frames after it
-		const skipped = op === SKIP || op === SKIP_CLOSE || (st.closing && !isControl(op));
+		const skipped = st.closing;
 		if (!skipped && isServer) unmask(st, piece, mask);
 		st.frameSeen += n;
 		st.frameLeft -= n;
 		pos += n;
-		const r = skipped ? 0 : isControl(op) ? collectControl(st, piece) : sink.data(ctx, st, piece);
+		const r = skipped ? 0 : isControl(st.opcode) ? collectControl(st, piece) : sink.data(ctx, st, piece);
 		if (r !== 0) return r;
 		if (st.frameLeft === 0 && st.rx === CodecRx.PAYLOAD) {
 			const e = endFrame(st, sink, ctx);
@@ -151,31 +148,37 @@ function startFrame<C>(st: CodecState, h: Uint8Array, o: number, isServer: boole
 		at = o + 10;
 	}
 	st.maskKey = masked ? ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0 : 0;
-	if (st.closing) return begin(st, op !== Opcode.CLOSE ? SKIP : plen <= 125 ? op : SKIP_CLOSE, fin, plen, sink, ctx);
-	if (rsv && !sink.rsv?.(ctx, rsv, op)) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "reserved bits set (no extension negotiated)"), sink, ctx, op);
-	if ((op > 2 && op < 8) || op > 10) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, `reserved opcode ${op}`), sink, ctx, op);
-	if (isServer && !masked) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "client frame not masked"), sink, ctx, op);
-	if (!isServer && masked) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "server frame masked"), sink, ctx, op);
-	let first = false;
-	if (isControl(op)) {
-		if (!fin) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "fragmented control frame"), sink, ctx, op);
-		if (plen > 125) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "control frame longer than 125 bytes"), sink, ctx, op);
-		st.ctlLen = 0;
-	}
-	else if (op === Opcode.CONTINUATION) {
-		if (!st.msgOpcode) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "continuation frame with no message in progress"), sink, ctx, op);
-	}
-	else {
-		if (st.msgOpcode) return skip(st, plen, sink.fail(ctx, CloseStatus.PROTOCOL_ERR, "new message before the last one finished"), sink, ctx, op);
-		st.msgOpcode = op;
-		first = true;
+	if (st.closing) return begin(st, op, fin, plen, sink, ctx);
+	const why = refusal(st, op, fin, rsv, masked, plen, isServer, sink, ctx);
+	if (why !== null) {
+		const r = sink.fail(ctx, CloseStatus.PROTOCOL_ERR, why);
+		// the owner closing now skips the refused frame's payload to find the next frame
+		return r !== 0 || !st.closing || st.rx === CodecRx.DONE ? r : begin(st, op, fin, plen, sink, ctx);
 	}
 	if (!isControl(op)) {
+		const first = op !== Opcode.CONTINUATION;
+		if (first) st.msgOpcode = op;
 		const r = sink.dataStart(ctx, st, first, plen);
 		if (r !== 0) return r;
-		if (st.closing) return begin(st, SKIP, fin, plen, sink, ctx);
 	}
 	return begin(st, op, fin, plen, sink, ctx);
+}
+
+/** Why a frame header breaks RFC 6455 (each is a 1002), or null. */
+function refusal<C>(st: CodecState, op: number, fin: boolean, rsv: number, masked: boolean, plen: number, isServer: boolean, sink: CodecSink<C>, ctx: C): string | null {
+	if (rsv && !sink.rsv?.(ctx, rsv, op)) return "reserved bits set (no extension negotiated)";
+	if ((op > 2 && op < 8) || op > 10) return `reserved opcode ${op}`;
+	if (isServer && !masked) return "client frame not masked";
+	if (!isServer && masked) return "server frame masked";
+	if (isControl(op)) {
+		if (!fin) return "fragmented control frame";
+		if (plen > 125) return "control frame longer than 125 bytes";
+	}
+	else if (op === Opcode.CONTINUATION) {
+		if (!st.msgOpcode) return "continuation frame with no message in progress";
+	}
+	else if (st.msgOpcode) return "new message before the last one finished";
+	return null;
 }
 
 /** Start a frame's payload; an empty frame ends at once (an empty data frame still ends or starts a message: it is delivered). */
@@ -187,17 +190,11 @@ function begin<C>(st: CodecState, op: number, fin: boolean, plen: number, sink: 
 	st.ctlLen = 0;
 	st.rx = CodecRx.PAYLOAD;
 	if (plen !== 0) return 0;
-	if (op !== SKIP && op !== SKIP_CLOSE && !isControl(op)) {
+	if (!st.closing && !isControl(op)) {
 		const d = sink.data(ctx, st, new Uint8Array(0));
 		if (d !== 0) return d;
 	}
 	return st.rx === CodecRx.PAYLOAD ? endFrame(st, sink, ctx) : 0;
-}
-
-/** The frame was refused: if the owner is now closing, its payload is skipped to find the next frame. */
-function skip<C>(st: CodecState, plen: number, r: number, sink: CodecSink<C>, ctx: C, op: number): number {
-	if (st.closing && st.rx !== CodecRx.DONE) begin(st, op === Opcode.CLOSE ? SKIP_CLOSE : SKIP, true, plen, sink, ctx);
-	return r;
 }
 
 /** The framing is lost: nothing more can be parsed. */
@@ -226,8 +223,7 @@ function collectControl(st: CodecState, piece: Uint8Array): number {
 function endFrame<C>(st: CodecState, sink: CodecSink<C>, ctx: C): number {
 	st.rx = CodecRx.HEADER;
 	const op = st.opcode;
-	if (op === SKIP) return 0;
-	if (op === SKIP_CLOSE) return sink.control(ctx, st, Opcode.CLOSE, new Uint8Array(0));
+	if (st.closing) return op === Opcode.CLOSE ? sink.control(ctx, st, op, new Uint8Array(0)) : 0;
 	if (!isControl(op)) {
 		if (st.fin) st.msgOpcode = 0;
 		return 0;

@@ -204,7 +204,9 @@ describe("WebSocket role (unit, fake host)", () => {
 		lost.io.send(lost.s, Buffer.from([0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4]));
 		lost.io.send(lost.s, Buffer.from([0x88, 0x82, 1, 2, 3, 4, 2, 0xea]));
 		assert.equal(closeCode(lost.s), 1002);
-		lost.io.run(2100);
+		lost.io.run(1000);
+		assert.equal(lost.s.closed, false, "what follows lost framing is not taken for the peer's close");
+		lost.io.run(1100);
 		assert.equal(lost.s.closed, true);
 	});
 
@@ -271,6 +273,33 @@ describe("WebSocket role (unit, fake host)", () => {
 		wsi.rxFlowControl(true);
 		io.pump(s);
 		assert.deepEqual(got.pieces.map((p) => p.data.toString()), ["one", "two", "three"]);
+	});
+
+	it("a connection paused by its user still reads the peer's answer to its close", () => {
+		const io = new FakeIo();
+		const paused: Protocol = {
+			name: "echo",
+			callback(wsi, reason) {
+				if (reason === Reason.RECEIVE) {
+					wsi.rxFlowControl(false);
+					wsi.callOnWritable();
+				}
+				if (reason === Reason.SERVER_WRITEABLE) {
+					ws.closeReason(wsi, 4000, "done");
+					return -1;
+				}
+				return 0;
+			},
+		};
+		createContext({ vhosts: [{ port: 1, protocols: [paused] }] }, io);
+		const s = io.peer();
+		io.send(s, handshake("/", "echo"));
+		io.send(s, clientFrame(1, "pause now"));
+		io.run(10);
+		assert.equal(closeCode(s), 4000);
+		io.send(s, clientFrame(8, Buffer.from([0x0f, 0xa0])));
+		io.run(100);
+		assert.equal(s.closed, true, "closed on the answer, not after CLOSE_ACK_MS");
 	});
 
 	it("closes with 1008 a peer that pings and never reads once more than maxBackpressure would queue", () => {

@@ -148,15 +148,9 @@ export function remainingPayload(wsi: Wsi): number {
  * the close is a FIN, not a reset that could lose our close frame.
  */
 export function failWs(wsi: Wsi, code: number, why: string): Handled {
-	const st = ws(wsi);
 	lwsl.info(`wsi ${wsi.id} (${wsi.protocol?.name}): closing ${code}: ${why}`);
-	st.closing = true;
-	if (!st.closeSent) {
-		st.closeSent = true;
-		wsi.sendRaw(frame(Opcode.CLOSE, true, closePayload(code, encodeUtf8(why.slice(0, 100)))));
-	}
-	wsi.setTimeout(Timeout.CLOSE_ACK, CLOSE_ACK_MS);
-	return Handled.OK;
+	ws(wsi).closing = true;
+	return startClose(wsi, code, encodeUtf8(why.slice(0, 100)));
 }
 
 /** Start the closing handshake ourselves: send close, then wait (bounded) for the peer's close. */
@@ -165,6 +159,9 @@ export function startClose(wsi: Wsi, code: number, reason: Uint8Array | null): H
 	if (st.closeSent) return Handled.OK;
 	st.closeSent = true;
 	wsi.sendRaw(frame(Opcode.CLOSE, true, closePayload(code, reason ?? new Uint8Array(0))));
+	// the peer's answer must be read, so the user's pause no longer holds: unread, it would also
+	// turn our close into a reset when CLOSE_ACK_MS runs out
+	wsi.rxFlowControl(true);
 	wsi.setTimeout(Timeout.CLOSE_ACK, CLOSE_ACK_MS);
 	return Handled.OK;
 }
@@ -177,9 +174,9 @@ function userClose(wsi: Wsi): Handled {
 
 /** The server's side of the codec: one object for every connection (ctx is the wsi). */
 const serverSink: CodecSink<Wsi> = {
-	stop(wsi, _st, buf, pos) {
+	stop(wsi, st, buf, pos) {
 		if (wsi.closing) return true;
-		if (wsi.rxPaused) {
+		if (wsi.rxPaused && !(st as WsState).closing) {
 			// rxFlowControl(false) from a callback: keep the rest for later
 			wsi.stashRx(buf, pos);
 			return true;
