@@ -9,8 +9,8 @@ export function handshake(path = "/", protocol?: string, extra = ""): string {
 
 export const ACCEPT = createHash("sha1").update("dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
 
-/** A masked client frame. */
-export function clientFrame(opcode: number, payload: Uint8Array | string, fin = true, opts: { rsv?: number; mask?: boolean; len?: number } = {}): Buffer {
+/** A masked client frame (key: the masking key as a 32-bit number, first byte first). */
+export function clientFrame(opcode: number, payload: Uint8Array | string, fin = true, opts: { rsv?: number; mask?: boolean; len?: number; key?: number } = {}): Buffer {
 	const data = typeof payload === "string" ? Buffer.from(payload) : Buffer.from(payload);
 	const masked = opts.mask !== false;
 	const len = opts.len ?? data.length;
@@ -23,7 +23,8 @@ export function clientFrame(opcode: number, payload: Uint8Array | string, fin = 
 		const hi = Math.floor(len / 2 ** 32), lo = len >>> 0;
 		head.push(hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
 	}
-	const key = [0x12, 0x34, 0x56, 0x78];
+	const k = opts.key ?? 0x12345678;
+	const key = [k >>> 24, (k >>> 16) & 255, (k >>> 8) & 255, k & 255];
 	if (masked) head.push(...key);
 	const body = Buffer.from(data);
 	if (masked) for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
