@@ -4,7 +4,7 @@
  * result; nothing is copied (data pieces are views of the input).
  */
 import { PARSER_LIMITS } from "../core/options.js";
-import { isTchar } from "./parser.js";
+import { isFieldText, isTchar } from "./parser.js";
 
 /** What the last feed() stopped at. */
 export const enum ChunkedResult {
@@ -24,10 +24,8 @@ const enum Phase {
 	TRAILER = 8, TRAILER_NAME = 9, TRAILER_VALUE = 10, TRAILER_LF = 11, END_LF = 12, DONE = 13,
 }
 
-const CR = 13, LF = 10, HT = 9, SP = 32, DQUOTE = 34, BACKSLASH = 92, SEMICOLON = 59, EQUALS = 61, COLON = 58;
+const CR = 13, LF = 10, DQUOTE = 34, BACKSLASH = 92, SEMICOLON = 59, EQUALS = 61, COLON = 58;
 
-/** VCHAR, SP, HT and obs-text: what a quoted string or a field value may hold. */
-const isText = (c: number): boolean => c === HT || (c >= SP && c !== 127);
 
 export class ChunkedDecoder {
 	result = ChunkedResult.MORE;
@@ -89,11 +87,11 @@ export class ChunkedDecoder {
 				case Phase.EXT_QUOTED:
 					if (c === DQUOTE) this.phase = Phase.EXT;
 					else if (c === BACKSLASH) this.phase = Phase.EXT_ESCAPE;
-					else if (!isText(c)) return this.fail(pos, 400, "malformed chunk line");
+					else if (!isFieldText(c)) return this.fail(pos, 400, "malformed chunk line");
 					pos++;
 					break;
 				case Phase.EXT_ESCAPE:
-					if (!isText(c)) return this.fail(pos, 400, "malformed chunk line");
+					if (!isFieldText(c)) return this.fail(pos, 400, "malformed chunk line");
 					this.phase = Phase.EXT_QUOTED;
 					pos++;
 					break;
@@ -134,7 +132,7 @@ export class ChunkedDecoder {
 					break;
 				case Phase.TRAILER_VALUE:
 					if (c === CR) this.phase = Phase.TRAILER_LF;
-					else if (!isText(c)) return this.fail(pos, 400, "malformed trailer field");
+					else if (!isFieldText(c)) return this.fail(pos, 400, "malformed trailer field");
 					pos++;
 					break;
 				case Phase.TRAILER_LF:

@@ -23,6 +23,11 @@ export function isTchar(c: number): boolean {
 	return c < 128 && TCHAR[c] === 1;
 }
 
+/** VCHAR, SP, HTAB and obs-text (RFC 9110 5.5): a field value, a reason phrase, a quoted string. The head's own loops write it inline: a call per byte costs on XS. */
+export function isFieldText(c: number): boolean {
+	return c === HT || (c >= SP && c !== 127);
+}
+
 /** Which head a parser reads: a server reads requests, a client responses. */
 export const enum HeadKind {
 	/** request-line, then fields */
