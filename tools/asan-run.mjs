@@ -12,6 +12,8 @@ import { repositoryRoot } from './manifest.mjs';
 
 /** What runs under the sanitizers: everything that starts the simulator. */
 export const ASAN_SUITES = ['test/host/*.test.mjs', 'test/integration/*.test.mjs'];
+/** The C fuzz replays are sanitizer builds of their own, and npm test has just run them. */
+const ASAN_SKIP = ['--ignore', 'test/host/fuzz-c.test.mjs'];
 
 const reports = join(repositoryRoot, 'build', 'asan');
 const sim = join(repositoryRoot, 'build', 'lin', 'xsws-sim-asan');
@@ -54,7 +56,7 @@ console.error(`test:asan: the deliberate overflow was caught (exit ${selftest.st
 for (const f of readdirSync(reports)) rmSync(join(reports, f));
 
 const files = process.argv.slice(2);
-const status = run(process.execPath, [join(repositoryRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--timeout', '120000', ...(files.length ? files : ASAN_SUITES)], env);
+const status = run(process.execPath, [join(repositoryRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--timeout', '120000', ...(files.length ? files : [...ASAN_SKIP, ...ASAN_SUITES])], env);
 await new Promise((resolve) => setTimeout(resolve, 500));	// the wrapper's last copies
 const found = reportFiles();
 for (const f of found) {

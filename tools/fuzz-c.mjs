@@ -9,7 +9,7 @@
 // An input that breaks a harness is kept in hosts/lin/fuzz/corpus/<name>/ as a regression case
 // (npm test replays the corpus: test/host/fuzz-c.test.mjs). Exit status 1 when anything broke.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryRoot } from './manifest.mjs';
 import { installLine } from './debian.mjs';
@@ -70,7 +70,9 @@ function main() {
       console.log(`fuzz:c ${t} (libFuzzer): ${done ?? 'no summary'}${crash ? `\n  ${crash}` : ''}`);
       if (status.status !== 0) process.stderr.write(stats.slice(-40).join('\n') + '\n');
     } else {
-      const crash = join(corpus, 'crash-replay');
+      // outside the corpus until it is one: a run that is killed leaves no stray case behind
+      const crash = join(fuzzDir, `crash-${t}`);
+      rmSync(crash, { force: true });
       status = spawnSync(replayer(t), ['--mutate', '1000000000', '--seconds', String(o.seconds), '--seed', String(Date.now() % 2 ** 31), '--max-len', String(C_FUZZ_MAX_LEN), '--crash', crash, corpus], { stdio: 'inherit' });
       if (status.status !== 0 && existsSync(crash)) renameSync(crash, join(corpus, `crash-replay-${Date.now()}`));
     }

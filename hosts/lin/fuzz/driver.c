@@ -3,12 +3,16 @@
  * named (a directory: each file in it), then, with --mutate N, on N seeded random mutations of
  * them (bit flips, byte changes, inserts, deletes, splices of two inputs), within --seconds S.
  * A sanitizer report or a harness check aborts, so the exit status says whether anything broke;
- * the input that broke it is written to --crash FILE first, to be kept in the corpus.
+ * the input that broke it is written to --crash FILE as the process dies, to be kept in the corpus.
  *   driver [--mutate N] [--seed S] [--seconds S] [--max-len N] [--crash FILE] [--asan-selftest] PATH...
  */
 #include "harness.h"
 #include <dirent.h>
+#include <fcntl.h>
+#include <sanitizer/common_interface_defs.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -17,6 +21,9 @@ typedef struct { uint8_t *data; size_t size; } Input;
 static Input *gInputs = NULL;
 static size_t gCount = 0;
 static const char *gCrash = NULL;
+/* the input being run, for the crash file */
+static const uint8_t *gCurrent = NULL;
+static size_t gCurrentSize = 0;
 static uint64_t gState = 0x9e3779b97f4a7c15ull;
 
 static uint32_t next(void)
@@ -68,17 +75,34 @@ static void addPath(const char *path)
 		add(path);
 }
 
-/* keep the input before running it: an abort leaves it on disk */
+/* the dying process keeps the input that killed it (only async-signal-safe calls: it may run from SIGABRT) */
+static void saveCrash(void)
+{
+	int fd;
+	if (!gCrash || !gCurrent)
+		return;
+	fd = open(gCrash, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		if (write(fd, gCurrent, gCurrentSize) < 0) { /* nothing more to do while dying */ }
+		close(fd);
+	}
+	gCurrent = NULL;
+}
+
+/* a harness check (XSWS_FUZZ_CHECK) aborts; the sanitizers die through their death callback */
+static void onAbort(int sig)
+{
+	saveCrash();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void run(const uint8_t *data, size_t size)
 {
-	if (gCrash) {
-		FILE *file = fopen(gCrash, "wb");
-		if (file) {
-			fwrite(data, 1, size, file);
-			fclose(file);
-		}
-	}
+	gCurrent = data;
+	gCurrentSize = size;
 	LLVMFuzzerTestOneInput(data, size);
+	gCurrent = NULL;
 }
 
 static size_t mutate(uint8_t *out, size_t maxLen)
@@ -152,6 +176,10 @@ int main(int argc, char *argv[])
 	}
 	if (!maxLen)
 		maxLen = 1;
+	if (gCrash) {
+		__sanitizer_set_death_callback(saveCrash);
+		signal(SIGABRT, onAbort);
+	}
 	for (i = 0; i < gCount; i++)
 		run(gInputs[i].data, gInputs[i].size);
 	scratch = malloc(maxLen);
@@ -161,8 +189,6 @@ int main(int argc, char *argv[])
 		run(scratch, mutate(scratch, maxLen));
 	}
 	printf("driver: %zu corpus inputs and %ld mutations, nothing broke\n", gCount, done);
-	if (gCrash)
-		remove(gCrash);
 	free(scratch);
 	return 0;
 }
