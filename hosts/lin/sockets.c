@@ -64,7 +64,7 @@ void xswsCloseReset(int fd)
 }
 
 /* The kernel's buffers sized as lwIP's: the send buffer about TCP_SND_BUF (Linux would grow it to
-   megabytes), the receive buffer small (one MSS asked), so that with the TCP_WND bytes the host
+   megabytes), the receive buffer small (one and a quarter MSS asked), so that with the TCP_WND bytes the host
    holds for read() the peer is pushed back after about the board's window; segments of lwIP's
    MSS. On a listening socket, before listen(): accepted sockets inherit the sizes and the MSS
    their SYN-ACK advertises. A buffer that small (Linux's smallest, and one MSS too, less often)

@@ -180,8 +180,7 @@ describe('WebSocket server on XS over TCP', function () {
       const at = await Promise.race([ended, sleep(1500).then(() => 0)]);
       api.s.destroy();
       // the server's own wait for an answer is CLOSE_ACK_MS (2 s): an end before it means the answer closed it
-      assert.ok(at > 0, `${name}: the server did not close TCP within 1.5 s of the close answer`);
-      assert.ok(at - answered < 1500);
+      assert.ok(at > 0, `${name}: the server did not close TCP within 1.5 s of the close answer (at ${answered})`);
     }
   });
 

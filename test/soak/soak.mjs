@@ -371,7 +371,11 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
   try {
     const pid = simPid(sim.child.pid);
     if (!pid) throw new Error('soak: cannot find the simulator process');
-    const rnd = prng(seed);
+    // each peer draws from a stream of its own, seeded by the run's seed and the peer's number,
+    // so a failure names the stream that made it (workers interleave by network timing)
+    let runs = 0;
+    const peerSeed = (n) => (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
+    const chooser = prng(seed);
     // mirror instances are capped at 10: a name is reused once the peer that had it is done
     const live = new Set();
 
@@ -379,9 +383,10 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
       const entry = report.peers[name] ??= { runs: 0, failed: 0 };
       entry.runs++;
       const mine = [];
+      const streamSeed = peerSeed(runs++);
       const ctx = {
         port: sim.port,
-        rnd,
+        rnd: prng(streamSeed),
         uniqueName: () => {
           for (let i = 0; ; i++) if (!live.has(`soak${i}`)) { live.add(`soak${i}`); mine.push(`soak${i}`); return `soak${i}`; }
         },
@@ -392,7 +397,7 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
       } catch (e) {
         failed = true;
         entry.failed++;
-        if (report.failures.length < 20) report.failures.push(`${name}: ${e instanceof Outcome ? e.message : e.stack ?? e}`);
+        if (report.failures.length < 20) report.failures.push(`${name} (stream ${streamSeed}): ${e instanceof Outcome ? e.message : e.stack ?? e}`);
       } finally {
         // a failed peer's instance may still hold its messages: its name waits until the server
         // has surely closed that connection (timeoutSecs), so no later peer sees them
@@ -412,7 +417,7 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
     // once (the shared WebSocket buffers, the zip's directory, XS's grown heap) is in the baseline
     for (const p of mix) await run(p);
     const warmEnd = Date.now() + Math.min(5000, seconds * 200);
-    await Promise.all(Array.from({ length: workers }, async () => { while (Date.now() < warmEnd) await run(choosePeer(rnd, mix)); }));
+    await Promise.all(Array.from({ length: workers }, async () => { while (Date.now() < warmEnd) await run(choosePeer(chooser, mix)); }));
     report.baseline = await settle(sim, pid, null, sample);
     log(`soak: baseline ${fmt(report.baseline)}`);
     for (const k of Object.keys(report.peers)) report.peers[k] = { runs: 0, failed: 0 };
@@ -429,7 +434,7 @@ export async function soak({ seconds = 30, workers = 4, seed = Date.now() % 2 **
         }
       }
     })();
-    await Promise.all([sampler, ...Array.from({ length: workers }, async () => { while (Date.now() < end) await run(choosePeer(rnd, mix)); })]);
+    await Promise.all([sampler, ...Array.from({ length: workers }, async () => { while (Date.now() < end) await run(choosePeer(chooser, mix)); })]);
 
     report.end = await settle(sim, pid, report.baseline, sample);
     log(`soak: end ${fmt(report.end)}`);
