@@ -14,7 +14,9 @@ export type { NumberOption, FixedValue } from "./core/options.js";
 export { lwsl, setLogLevel, LogLevel } from "./core/log.js";
 export type { Fops, FopsFile } from "./fs/fops.js";
 export { HostFops } from "./fs/host-fops.js";
+/** The HTTP API for protocol authors, lws names as free functions on a wsi (lws `lws_hdr_copy`, `lws_add_http_header_*`, `lws_return_http_status`, ...). */
 export * as http from "./roles/h1/api.js";
+/** The WebSocket API for protocol authors, lws names (`lws_write`, `lws_is_final_fragment`, `lws_close_reason`, ...). */
 export * as ws from "./roles/ws/api.js";
 export { CloseStatus } from "./ws/close-codes.js";
 export { decodeUtf8, encodeUtf8 } from "./util/utf8.js";

@@ -25,9 +25,13 @@ export type { ResolvedOptions } from "./options.js";
  * pass (deferred writeables, closes and stashed rx) run from one timer.
  */
 export class Context {
+	/** The context's options, checked and with every default filled in (lws `struct lws_context_creation_info`). */
 	readonly options: ResolvedOptions;
+	/** The vhosts, in the order given (lws `lws_get_vhost_by_name` looks here). */
 	readonly vhosts: Vhost[] = [];
+	/** Every live connection, of every role. */
 	readonly wsis = new Set<Wsi>();
+	/** Counters since the context was made (served by `/status.json`); lws keeps similar ones per thread. */
 	readonly stats: ContextStats = newStats();
 	/** Shared receive buffer: single-threaded, so one serves every connection. */
 	readonly rxBuffer: Uint8Array;
@@ -50,6 +54,10 @@ export class Context {
 	readonly callbacks: TcpCallbacks;
 	private destroyed = false;
 
+	/**
+	 * @param io the host seam: sockets, timers, heap figures (lws's platform layer)
+	 * @param roles the roles connections can be in (lws `lws_role_ops`)
+	 */
 	constructor(options: ContextOptions, readonly io: HostIo, readonly roles: RoleRegistry) {
 		const o = resolveOptions(options, io.maxSockets);
 		this.options = o;
@@ -73,10 +81,12 @@ export class Context {
 		this.listening.listen(this.vhosts);
 	}
 
+	/** The host's monotonic clock in ms (lws `lws_now_usecs`, in ms). */
 	now(): number {
 		return this.io.now();
 	}
 
+	/** UTF-8 bytes of `s`, through the host's encoder. */
 	encode(s: string): Uint8Array {
 		return encodeUtf8(s);
 	}

@@ -78,6 +78,7 @@ export interface HostIo {
 	random(into: Uint8Array): void;
 	/** Call fn once after `ms`, or every `ms` when repeat; returns a handle for clearTimer. */
 	setTimer(fn: () => void, ms: number, repeat: boolean): unknown;
+	/** Cancel a timer made by setTimer (Moddable `Timer.clear`). */
 	clearTimer(handle: unknown): void;
 	/** Re-arm a live timer made with setTimer(..., repeat = true): next in `ms`, then every `repeatMs`. Optional: saves a timer per service pass. */
 	rescheduleTimer?(handle: unknown, ms: number, repeatMs: number): void;
@@ -89,11 +90,18 @@ export interface HostIo {
 	readonly maxSockets: number;
 }
 
+/** The XS heap, as the host's instrumentation counts it (Moddable `Instrumentation`). */
 export interface HeapFigures {
+	/** slots in use (16 bytes each on the ESP32) */
 	slotsUsed: number;
+	/** chunk bytes in use */
 	chunksUsed: number;
+	/** slots the heap may grow to */
 	slotsLimit: number;
+	/** chunk bytes the heap may grow to */
 	chunksLimit: number;
+	/** slots in use before the firmware ran (in flash on the board) */
 	slotsBaseline: number;
+	/** chunk bytes in use before the firmware ran */
 	chunksBaseline: number;
 }

@@ -3,14 +3,23 @@
  * user can pick any mix; the default matches lws: err | warn | notice.
  */
 export enum LogLevel {
+	/** errors (lws `LLL_ERR`) */
 	ERR = 1 << 0,
+	/** warnings (lws `LLL_WARN`) */
 	WARN = 1 << 1,
+	/** notices: start-up, listening (lws `LLL_NOTICE`) */
 	NOTICE = 1 << 2,
+	/** per-connection events: closes and their reasons (lws `LLL_INFO`) */
 	INFO = 1 << 3,
+	/** debugging detail (lws `LLL_DEBUG`) */
 	DEBUG = 1 << 4,
+	/** parser detail (lws `LLL_PARSER`) */
 	PARSER = 1 << 5,
+	/** headers (lws `LLL_HEADER`) */
 	HEADER = 1 << 6,
+	/** extensions (lws `LLL_EXT`) */
 	EXT = 1 << 7,
+	/** client connections (lws `LLL_CLIENT`) */
 	CLIENT = 1 << 8,
 }
 

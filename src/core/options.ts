@@ -6,11 +6,15 @@
  */
 import type { ContextOptions } from "./types.js";
 
+/** A numeric option: its default, bounds and reason (the README's options table is made from these). */
 export interface NumberOption {
 	/** The default; "host" is the host's socket limit (HostIo.maxSockets). */
 	readonly default: number | "host";
+	/** the smallest value accepted */
 	readonly min: number;
+	/** the largest value accepted */
 	readonly max: number;
+	/** what the number counts (bytes, ms, connections, ...) */
 	readonly unit: string;
 	/** lws's name for it, where lws has one. */
 	readonly lws?: string;
@@ -103,9 +107,13 @@ export const VHOST_STRING_OPTIONS = {
 	iface: { default: "", bounds: "an IPv4 address", lws: "iface", reason: "the IPv4 address the listener binds (\"\": every interface); Moddable's lwIP listener binds every interface, so there (board and simulator) a vhost with an iface is refused at start rather than exposed" },
 } as const;
 
+/** A fixed timing or limit of the core: not an option, but listed with its reason. */
 export interface FixedValue {
+	/** the value */
 	readonly value: number;
+	/** what the number counts */
 	readonly unit: string;
+	/** why it has this value */
 	readonly reason: string;
 }
 

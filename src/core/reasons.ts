@@ -57,14 +57,23 @@ export enum Reason {
 
 /** How wsi.write() frames its bytes (lws `enum lws_write_protocol`). */
 export enum WriteProtocol {
+	/** a WebSocket text message or its first fragment (lws `LWS_WRITE_TEXT`) */
 	TEXT = 0,
+	/** a WebSocket binary message or its first fragment (lws `LWS_WRITE_BINARY`) */
 	BINARY = 1,
+	/** a later fragment of a WebSocket message (lws `LWS_WRITE_CONTINUATION`) */
 	CONTINUATION = 2,
+	/** HTTP body bytes, more to come (lws `LWS_WRITE_HTTP`) */
 	HTTP = 3,
+	/** a WebSocket ping (lws `LWS_WRITE_PING`) */
 	PING = 5,
+	/** a WebSocket pong (lws `LWS_WRITE_PONG`) */
 	PONG = 6,
+	/** the last HTTP body bytes: ends the response (lws `LWS_WRITE_HTTP_FINAL`) */
 	HTTP_FINAL = 7,
+	/** an HTTP response head (lws `LWS_WRITE_HTTP_HEADERS`) */
 	HTTP_HEADERS = 8,
+	/** more of an HTTP response head (lws `LWS_WRITE_HTTP_HEADERS_CONTINUATION`) */
 	HTTP_HEADERS_CONTINUATION = 9,
 	/** or'd in: this fragment is not the last of its message */
 	NO_FIN = 0x40,

@@ -17,6 +17,7 @@ export const enum RoomClass {
  * handlers return a verdict.
  */
 export interface Role {
+	/** Its name (lws `lws_role_ops.name`): "h1", "ws". */
 	readonly name: string;
 	/** A new connection was handed to this role: set up its state and timeouts. */
 	adopt(wsi: Wsi): Handled;
@@ -53,9 +54,11 @@ export interface Role {
  * role). The role that started the connection makes it; the role named by the token answers.
  */
 export interface UpgradeRequest {
+	/** The request method, as sent. */
 	readonly method: string;
 	/** 10 or 11 */
 	readonly version: number;
+	/** Whether a body follows the head (Content-Length or chunked). */
 	readonly hasBody: boolean;
 	/** A request header by lower-case name, repeats joined with ", " (RFC 9110 5.3); undefined if absent. */
 	header(lname: string): string | undefined;
@@ -79,6 +82,7 @@ export interface UpgradeRequest {
 export class RoleRegistry {
 	private readonly byName = new Map<string, Role>();
 
+	/** @param defaultAccept the role a listener starts connections in when its vhost names none ("h1") */
 	constructor(roles: readonly Role[], readonly defaultAccept: string) {
 		for (const r of roles) {
 			if (this.byName.has(r.name)) throw new Error(`role "${r.name}" registered twice`);
@@ -104,6 +108,7 @@ export class RoleRegistry {
 		return r;
 	}
 
+	/** Whether a role called `name` is registered. */
 	has(name: string): boolean {
 		return this.byName.has(name);
 	}

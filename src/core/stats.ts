@@ -1,6 +1,8 @@
 /** Counters of what the server did at its limits; lws-status shows them. */
 export interface ContextStats {
+	/** connections accepted */
 	accepted: number;
+	/** connections closed, for any reason */
 	closed: number;
 	/** peers refused by ipLimitWsi (503) */
 	refusedPeerLimit: number;

@@ -13,6 +13,7 @@ export type CallbackData = Uint8Array | string | undefined;
 export type ProtocolCallback<PSS extends object = object> =
 	(wsi: Wsi, reason: Reason, user: PSS | undefined, data: CallbackData) => number | void;
 
+/** A protocol (lws `struct lws_protocols`): a name, a callback for every reason, and per-session state. `PSS` is the type of that state (lws `per_session_data_size`). */
 export interface Protocol<PSS extends object = object> {
 	/** Protocol name: the WebSocket subprotocol, and the name mounts bind by. */
 	name: string;
@@ -26,17 +27,23 @@ export interface Protocol<PSS extends object = object> {
 
 /** How a mount serves (lws `enum lws_mount_protocols`). */
 export enum MountProtocol {
+	/** serve files from `origin` through the fops (lws `LWSMPRO_FILE`) */
 	FILE = 0,
+	/** hand the request to the protocol named `protocol` (lws `LWSMPRO_CALLBACK`) */
 	CALLBACK = 1,
+	/** redirect to `origin` over http (lws `LWSMPRO_REDIR_HTTP`) */
 	REDIR_HTTP = 2,
+	/** redirect to `origin` over https (lws `LWSMPRO_REDIR_HTTPS`) */
 	REDIR_HTTPS = 3,
 }
 
+/** A mount (lws `struct lws_http_mount`): a URL prefix and what serves it. */
 export interface Mount {
 	/** URL prefix, e.g. "/" or "/api". */
 	mountpoint: string;
 	/** FILE: a directory (or, later, a zip) path the fops understand; REDIR: the target URL; CALLBACK: unused. */
 	origin: string;
+	/** How the mount serves (lws `origin_protocol`). */
 	originProtocol: MountProtocol;
 	/** FILE: file served for a directory URL (lws `def`). */
 	defaultIndex?: string;
@@ -56,14 +63,19 @@ export interface Mount {
 	fops?: Fops;
 }
 
+/** A vhost to make (lws `struct lws_context_creation_info` for `lws_create_vhost`). */
 export interface VhostOptions {
+	/** Its name (lws `vhost_name`); default "default". */
 	name?: string;
+	/** The TCP port it listens on (lws `port`); vhosts on one port share its listener. */
 	port: number;
 	/** IPv4 address the listener binds (lws `iface`); default every interface. Vhosts on one port and iface share a listener. */
 	iface?: string;
 	/** The role this vhost's listener starts connections in (lws `listen_accept_role`); default "h1". */
 	listenAcceptRole?: string;
+	/** Its protocols (lws `protocols`); the first is the default unless `default` names another. */
 	protocols: Protocol[];
+	/** Its mounts (lws `mounts`). */
 	mounts?: Mount[];
 	/** Name of the protocol used for WebSockets asking none, and for HTTP no mount claims (lws pvo "default"). */
 	default?: string;
@@ -71,7 +83,9 @@ export interface VhostOptions {
 	errorDocument404?: string;
 }
 
+/** What `createContext` takes (lws `struct lws_context_creation_info`); every number is checked against CONTEXT_OPTIONS when the context is made. */
 export interface ContextOptions {
+	/** The vhosts to make (lws makes one per `lws_create_vhost`). */
 	vhosts: VhostOptions[];
 	/** Max live connections; default: the host's socket limit. At the limit peers wait in the listener while none can be reaped. */
 	maxConnections?: number;

@@ -6,18 +6,27 @@ import type { Role } from "./role.js";
 
 /** A virtual host: a port (shared with other vhosts), protocols and mounts (lws `struct lws_vhost`). */
 export class Vhost {
+	/** Its name (lws `vhost_name`), "default" when none was given. */
 	readonly name: string;
+	/** Its protocols, in the order given (lws `protocols`). */
 	readonly protocols: Protocol[];
+	/** Its mounts, longest mountpoint first (lws `mounts`). */
 	readonly mounts: Mount[];
 	/** WebSockets asking no subprotocol, and HTTP no mount claims, go to this protocol. */
 	readonly defaultProtocol: Protocol | null;
+	/** Where 404s are redirected (lws `error_document_404`), if set. */
 	readonly errorDocument404: string | undefined;
+	/** The listener it shares with the vhosts on its port and iface; null until listening. */
 	listener: TcpListener | null = null;
 	/** Per-protocol vhost-wide state (lws `lws_protocol_vh_priv_get`), made on demand. */
 	private readonly priv = new Map<string, object>();
 	private pseudo: Wsi | null = null;
 
-	/** @param acceptRole the role its listener starts connections in (`listenAcceptRole`) */
+	/**
+	 * @param context the context that owns it (lws `lws_get_context`)
+	 * @param options what it was made with
+	 * @param acceptRole the role its listener starts connections in (`listenAcceptRole`)
+	 */
 	constructor(readonly context: Context, readonly options: VhostOptions, readonly acceptRole: Role) {
 		this.name = options.name ?? "default";
 		this.protocols = options.protocols;
@@ -29,10 +38,12 @@ export class Vhost {
 		this.errorDocument404 = options.errorDocument404;
 	}
 
+	/** The port it listens on: the one the listener got when `port` was 0 (lws `lws_get_vhost_listen_port`). */
 	get port(): number {
 		return this.listener ? this.listener.port : this.options.port;
 	}
 
+	/** A protocol of this vhost by name (lws `lws_vhost_name_to_protocol`). */
 	protocolByName(name: string): Protocol | undefined {
 		return this.protocols.find((p) => p.name === name);
 	}

@@ -39,13 +39,21 @@ const RX_PAUSED = WsiFlag.RX_USER | WsiFlag.RX_AH | WsiFlag.RX_ROLE;
 
 /** The timeout reasons (lws `PENDING_TIMEOUT_*`). */
 export enum Timeout {
+	/** no timeout armed (lws `NO_PENDING_TIMEOUT`) */
 	NONE = 0,
+	/** waiting for a whole request head: `timeoutSecs` (lws `PENDING_TIMEOUT_HTTP_CONTENT`, 408) */
 	HEADER = 1,
+	/** an idle keep-alive connection: `keepaliveTimeout` (lws `PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE`) */
 	KEEPALIVE = 2,
+	/** waiting for the rest of a request body (lws `PENDING_TIMEOUT_HTTP_CONTENT`) */
 	BODY = 3,
+	/** a peer that stopped reading what we send (lws `PENDING_TIMEOUT_HTTP_FILE`-like) */
 	WRITE = 4,
+	/** reading and dropping after an error reply, so the peer sees it, not a reset (lws `PENDING_TIMEOUT_CLOSE_SEND`) */
 	LINGER = 5,
+	/** waiting for the peer's answer to our WebSocket close (lws `PENDING_TIMEOUT_CLOSE_ACK`) */
 	CLOSE_ACK = 6,
+	/** set by a protocol with `setTimeout` (lws `PENDING_TIMEOUT_USER_OK`) */
 	USER = 7,
 }
 
@@ -56,16 +64,23 @@ let nextId = 1;
  * XS, and the board has room for a few thousand slots in all.
  */
 export class Wsi {
+	/** A number unique to this connection in the process, for logs. */
 	readonly id = nextId++;
+	/** The role it is in now (lws `lws_role_ops`): "h1", "ws", ... */
 	role: Role;
 	/** The role's own state; each role knows its type. */
 	rs: object | null = null;
+	/** The protocol it is bound to (lws `lws_get_protocol`), null before binding. */
 	protocol: Protocol | null = null;
 	/** Per-session data the bound protocol made. */
 	user: object | undefined = undefined;
+	/** The host's socket; null once closed. */
 	socket: TcpSocket | null;
+	/** The vhost that owns it (lws `lws_get_vhost`). */
 	vhost: Vhost;
+	/** The peer's address as text (lws `lws_get_peer_simple`). */
 	peer: string;
+	/** @internal WsiFlag bits of the core. */
 	flags = 0;
 	/** Bytes the socket takes now without blocking. */
 	writable = 0;
@@ -77,10 +92,12 @@ export class Wsi {
 	rxAvail = 0;
 	/** ms deadline of the current timeout, 0 = none. */
 	timeoutAt = 0;
+	/** Why the current timeout is armed (lws `pending_timeout`). */
 	timeoutReason: Timeout = Timeout.NONE;
 	/** When the connection entered its present RoomClass. */
 	since: number;
 
+	/** @param context the context that owns it (lws `lws_get_context`) */
 	constructor(readonly context: Context, vhost: Vhost, role: Role, socket: TcpSocket | null, peer: string) {
 		this.vhost = vhost;
 		this.role = role;
@@ -219,6 +236,7 @@ export class Wsi {
 		if (!after && (this.rxStash || this.rxAvail > 0)) this.context.scheduleService(this);
 	}
 
+	/** True while reading is paused, by `rxFlowControl(false)` or by the role (lws `lws_is_flowcontrolled`). */
 	get rxPaused(): boolean {
 		return (this.flags & RX_PAUSED) !== 0;
 	}
@@ -247,6 +265,7 @@ export class Wsi {
 		this.context.closeWsi(this);
 	}
 
+	/** True once the connection is closing or closed: nothing more should be written. */
 	get closing(): boolean {
 		return (this.flags & (WsiFlag.CLOSING | WsiFlag.DEAD)) !== 0;
 	}

@@ -7,6 +7,7 @@ export interface FopsFile {
 	readonly length: number;
 	/** Fill `into` from `position`; returns bytes read (0 at the end). */
 	read(into: Uint8Array, position: number): number;
+	/** Release the file (lws `lws_vfs_file_close`). */
 	close(): void;
 	/** A strong validator for If-None-Match, when the fops knows one cheaply. */
 	readonly etag?: string;
@@ -22,6 +23,7 @@ export interface FopsOpenOptions {
 	acceptGzip?: boolean;
 }
 
+/** File operations a FILE mount reads through (lws `struct lws_plat_file_ops`): a directory, a zip, or anything else. */
 export interface Fops {
 	/** Open a file by its path under `root`; undefined if there is no such file (directories included). */
 	open(root: string, path: string, opts?: FopsOpenOptions): FopsFile | undefined;

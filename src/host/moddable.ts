@@ -53,6 +53,7 @@ function tcpOptions(cb: TcpCallbacks, target: unknown) {
 	};
 }
 
+/** Options of `moddableHost`. */
 export interface ModdableHostOptions {
 	/**
 	 * lwIP's pool of TCP pcbs in this build (MEMP_NUM_TCP_PCB, CONFIG_LWIP_MAX_ACTIVE_TCP: 8 on
@@ -67,6 +68,7 @@ export interface ModdableHostOptions {
 /** CONFIG_LWIP_MAX_ACTIVE_TCP in Moddable's ESP32 sdkconfig.defaults. */
 const ESP32_TCP_PCBS = 8;
 
+/** The host seam over Moddable's ECMA-419 sockets (`embedded:io/socket/*`), `Timer` and `Instrumentation`: what a firmware passes to `createContext` on the board and in the simulator (lws's platform layer, `lws_plat_*`). */
 export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 	const decoder = new TextDecoder("utf-8", { fatal: true });
 	const encoder = new TextEncoder();

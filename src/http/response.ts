@@ -2,6 +2,7 @@ import { statusText, statusHasNoBody } from "./status.js";
 
 /** What a response head says; the library adds framing headers itself. */
 export interface ResponseHead {
+	/** The Content-Type header's value; leave out for none. */
 	contentType?: string;
 	/** Known body length; leave out to stream (chunked on HTTP/1.1, close-delimited on 1.0). */
 	contentLength?: number;

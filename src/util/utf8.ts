@@ -17,10 +17,12 @@ export function setUtf8Codec(enc: Encoder, dec: Decoder): void {
 	decoder = dec;
 }
 
+/** UTF-8 bytes of a string, through Moddable's `TextEncoder` on the board. */
 export function encodeUtf8(s: string): Uint8Array {
 	return (encoder ?? encodeUtf8Ts)(s);
 }
 
+/** The string UTF-8 bytes hold, or undefined when they are not valid UTF-8 (fatal decoding, as RFC 6455 requires). */
 export function decodeUtf8(b: Uint8Array): string | undefined {
 	return (decoder ?? decodeUtf8Ts)(b);
 }
