@@ -2,18 +2,22 @@
 export { Context } from "./core/context.js";
 export type { Vhost } from "./core/vhost.js";
 export { RoleRegistry } from "./core/role.js";
-export type { Role, UpgradeRequest } from "./core/role.js";
-export type { ContextStats } from "./core/context.js";
+export type { Role, UpgradeRequest, RoomClass } from "./core/role.js";
+export type { Handled } from "./core/reasons.js";
+export type { ContextStats, ContextStatus } from "./core/stats.js";
 export { Wsi, Timeout } from "./core/wsi.js";
 export { Reason, WriteProtocol } from "./core/reasons.js";
 export { MountProtocol } from "./core/types.js";
 export type { Protocol, ProtocolCallback, CallbackData, Mount, VhostOptions, ContextOptions } from "./core/types.js";
-export type { HostIo, HeapFigures } from "./core/io.js";
+export type { HostIo, HeapFigures, TcpSocket, TcpCallbacks, TcpListener, UdpSocket, UdpCallbacks, Datagram } from "./core/io.js";
 export { CONTEXT_OPTIONS, CONTEXT_STRING_OPTIONS, VHOST_OPTIONS, VHOST_STRING_OPTIONS, TIMINGS, PARSER_LIMITS } from "./core/options.js";
-export type { NumberOption, FixedValue } from "./core/options.js";
+export type { NumberOption, StringOption, FixedValue, NumericOption, ResolvedOptions } from "./core/options.js";
 export { lwsl, setLogLevel, LogLevel } from "./core/log.js";
-export type { Fops, FopsFile } from "./fs/fops.js";
+export type { LogEmit } from "./core/log.js";
+export type { Fops, FopsFile, FopsOpenOptions } from "./fs/fops.js";
+export type { ReadableFile } from "./fs/zip.js";
 export { HostFops } from "./fs/host-fops.js";
+export type { FileClass, IteratorClass, ModdableFile, DirEntry } from "./fs/host-fops.js";
 /** The HTTP API for protocol authors, lws names as free functions on a wsi (lws `lws_hdr_copy`, `lws_add_http_header_*`, `lws_return_http_status`, ...). */
 export * as http from "./roles/h1/api.js";
 /** The WebSocket API for protocol authors, lws names (`lws_write`, `lws_is_final_fragment`, `lws_close_reason`, ...). */

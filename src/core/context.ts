@@ -11,7 +11,7 @@ import type { ResolvedOptions } from "./options.js";
 import { Listening } from "./listen.js";
 import { Timeouts } from "./timeouts.js";
 import { newStats } from "./stats.js";
-import type { ContextStats } from "./stats.js";
+import type { ContextStats, ContextStatus } from "./stats.js";
 export type { ContextStats } from "./stats.js";
 
 const LINGER_MS = TIMINGS.LINGER_MS.value;
@@ -293,7 +293,7 @@ export class Context {
 	}
 
 	/** What status pages show: connections against the limit, the counters, and the XS heap (after GC). */
-	status(): { connections: number; maxConnections: number; stats: ContextStats; heap: HeapFigures | null } {
+	status(): ContextStatus {
 		return {
 			connections: this.wsis.size,
 			maxConnections: this.options.maxConnections,

@@ -15,11 +15,15 @@ export interface TcpSocket {
 	read(into: Uint8Array): number | void;
 	/** Write all of `data`, at most the space last reported; returns the space left. Anything but a number means the connection is gone. */
 	write(data: Uint8Array): number | void;
+	/** Close at once; no callback follows. */
 	close(): void;
+	/** The peer's IPv4 address. */
 	readonly remoteAddress?: string;
+	/** The peer's port. */
 	readonly remotePort?: number;
 }
 
+/** What a TCP socket calls (ECMA-419 callbacks); `this` is the socket, `target` the wsi. */
 export interface TcpCallbacks {
 	/** New bytes arrived; `count` is everything the socket holds unread. */
 	onReadable(this: TcpSocket & { target?: unknown }, count: number): void;
@@ -29,20 +33,33 @@ export interface TcpCallbacks {
 	onError(this: TcpSocket & { target?: unknown }): void;
 }
 
+/** A listening TCP socket (ECMA-419 `embedded:io/socket/listener`). */
 export interface TcpListener {
+	/** The port it listens on (the host's choice when 0 was asked). */
 	readonly port: number;
+	/** Stop listening. */
 	close(): void;
+}
+
+/** A received datagram: its bytes, with where it came from (Moddable's lwIP udp.c). */
+export interface Datagram extends ArrayBuffer {
+	/** the sender's IPv4 address */
+	readonly address: string;
+	/** the sender's port */
+	readonly port: number;
 }
 
 /** A UDP socket (ECMA-419 `embedded:io/socket/udp`, format "buffer"), with the board's semantics (Moddable's lwIP udp.c). */
 export interface UdpSocket {
 	/** The oldest queued datagram, with its sender's IPv4 address and port; undefined when none is queued. */
-	read(): (ArrayBuffer & { readonly address: string; readonly port: number }) | undefined;
+	read(): Datagram | undefined;
 	/** Send one datagram to an IPv4 literal; throws when lwIP cannot (no pbuf, no route). */
 	write(data: Uint8Array, address: string, port: number): void;
+	/** Close at once. */
 	close(): void;
 }
 
+/** What a UDP socket calls (ECMA-419 callbacks). */
 export interface UdpCallbacks {
 	/** Datagrams arrived; `count` is all that are queued. Those left unread are not announced again. */
 	onReadable(this: UdpSocket & { target?: unknown }, count: number): void;

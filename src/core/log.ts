@@ -23,6 +23,7 @@ export enum LogLevel {
 	CLIENT = 1 << 8,
 }
 
+/** Where log lines go: by default the host's console (Moddable `trace`). */
 export type LogEmit = (level: LogLevel, line: string) => void;
 
 const NAMES: Record<number, string> = {
@@ -62,13 +63,22 @@ function out(level: LogLevel, msg: string): void {
 
 /** lwsl_* functions. Build messages lazily at call sites on hot paths (check logEnabled first). */
 export const lwsl = {
+	/** lws `lwsl_err` */
 	err: (m: string) => out(LogLevel.ERR, m),
+	/** lws `lwsl_warn` */
 	warn: (m: string) => out(LogLevel.WARN, m),
+	/** lws `lwsl_notice` */
 	notice: (m: string) => out(LogLevel.NOTICE, m),
+	/** lws `lwsl_info` */
 	info: (m: string) => out(LogLevel.INFO, m),
+	/** lws `lwsl_debug` */
 	debug: (m: string) => out(LogLevel.DEBUG, m),
+	/** lws `lwsl_parser` */
 	parser: (m: string) => out(LogLevel.PARSER, m),
+	/** lws `lwsl_header` */
 	header: (m: string) => out(LogLevel.HEADER, m),
+	/** lws `lwsl_ext` */
 	ext: (m: string) => out(LogLevel.EXT, m),
+	/** lws `lwsl_client` */
 	client: (m: string) => out(LogLevel.CLIENT, m),
 };

@@ -22,7 +22,8 @@ export interface NumberOption {
 	readonly reason: string;
 }
 
-type NumericOption = Exclude<keyof ContextOptions, "vhosts" | "fops" | "serverString">;
+/** The names of the numeric context options. */
+export type NumericOption = Exclude<keyof ContextOptions, "vhosts" | "fops" | "serverString">;
 
 const MIB = 1024 * 1024;
 const INT_MAX = 0x7fffffff;
@@ -91,21 +92,33 @@ export const CONTEXT_OPTIONS: { readonly [K in NumericOption]-?: NumberOption } 
 	},
 };
 
-/** The string options. */
-export const CONTEXT_STRING_OPTIONS = {
+/** An option that is a name or text: its default, what it may be, and why. */
+export interface StringOption {
+	/** the default */
+	readonly default: string;
+	/** what values it takes, where that is narrower than any string */
+	readonly bounds?: string;
+	/** lws's name for it, where lws has one */
+	readonly lws?: string;
+	/** what it does, and why this default */
+	readonly reason: string;
+}
+
+/** The context options that are text. */
+export const CONTEXT_STRING_OPTIONS: { readonly [K in "serverString"]: StringOption } = {
 	serverString: { default: "xsws", reason: "the Server header; \"\" leaves it out" },
-} as const;
+};
 
 /** Vhost options with bounds. */
-export const VHOST_OPTIONS = {
+export const VHOST_OPTIONS: { readonly [K in "port"]: NumberOption } = {
 	port: { default: 0, min: 0, max: 65535, unit: "", reason: "the TCP port; 0 lets the host choose" },
-} as const satisfies Record<string, NumberOption>;
+};
 
 /** Vhost options that are names; what they name is checked when the context is made. */
-export const VHOST_STRING_OPTIONS = {
+export const VHOST_STRING_OPTIONS: { readonly [K in "listenAcceptRole" | "iface"]: StringOption } = {
 	listenAcceptRole: { default: "h1", bounds: "a role a listener can start", lws: "listen_accept_role", reason: "the role the vhost's listener starts connections in; vhosts sharing a listener name the same one" },
 	iface: { default: "", bounds: "an IPv4 address", lws: "iface", reason: "the IPv4 address the listener binds (\"\": every interface); Moddable's lwIP listener binds every interface, so there (board and simulator) a vhost with an iface is refused at start rather than exposed" },
-} as const;
+};
 
 /** A fixed timing or limit of the core: not an option, but listed with its reason. */
 export interface FixedValue {
@@ -118,19 +131,20 @@ export interface FixedValue {
 }
 
 /** Fixed timings of the core, in one place (not options: they follow from the protocols). */
-export const TIMINGS = {
+export const TIMINGS: { readonly [K in "LINGER_MS" | "PROBE_MS" | "CLOSE_ACK_MS" | "SERVICE_IDLE_MS"]: FixedValue } = {
 	LINGER_MS: { value: 2000, unit: "ms", reason: "a lingering close (after an error page) keeps reading this long, so the peer sees the page rather than a reset" },
 	PROBE_MS: { value: 1000, unit: "ms", reason: "connections that keep bytes unread (rx paused) are probed this often for a peer that went away" },
 	CLOSE_ACK_MS: { value: 2000, unit: "ms", reason: "a WebSocket close waits this long for the peer's close frame (RFC 6455 7.1.1), then closes the connection" },
 	SERVICE_IDLE_MS: { value: 0x3fffffff, unit: "ms", reason: "the service timer's repeat when nothing re-arms it (a pass then finds nothing to do)" },
-} as const satisfies Record<string, FixedValue>;
+};
 
 /** Fixed bounds of the HTTP parser (RFC 9112 leaves them to the server). */
-export const PARSER_LIMITS = {
+export const PARSER_LIMITS: { readonly [K in "CHUNK_SIZE_DIGITS" | "TRAILER_BYTES"]: FixedValue } = {
 	CHUNK_SIZE_DIGITS: { value: 8, unit: "hex digits", reason: "a chunk size of more digits (4 GiB and over) gets 413" },
 	TRAILER_BYTES: { value: 1024, unit: "bytes", reason: "a chunked body's trailer section longer than this gets 431" },
-} as const satisfies Record<string, FixedValue>;
+};
 
+/** The context's options once checked: every default filled in. */
 export type ResolvedOptions = Required<Omit<ContextOptions, "vhosts" | "fops">> & Pick<ContextOptions, "fops">;
 
 function checkNumber(name: string, value: unknown, spec: { min: number; max: number; unit: string }): number {

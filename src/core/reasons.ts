@@ -81,6 +81,8 @@ export enum WriteProtocol {
 
 /** Verdict of a role handler: only the service code acts on it (never free a wsi mid-dispatch). */
 export const enum Handled {
+	/** go on */
 	OK = 0,
+	/** close the connection once the dispatch unwinds */
 	PLEASE_CLOSE = 1,
 }

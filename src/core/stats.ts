@@ -1,3 +1,5 @@
+import type { HeapFigures } from "./io.js";
+
 /** Counters of what the server did at its limits; lws-status shows them. */
 export interface ContextStats {
 	/** connections accepted */
@@ -24,6 +26,18 @@ export interface ContextStats {
 	refusedBusy: number;
 	/** "illegal back-to-back write" and other user errors that closed a connection */
 	userErrors: number;
+}
+
+/** What `Context.status()` reports (the demo's /status.json). */
+export interface ContextStatus {
+	/** live connections */
+	connections: number;
+	/** the maxConnections option in force */
+	maxConnections: number;
+	/** the counters */
+	stats: ContextStats;
+	/** the XS heap after a collection, where the host can tell */
+	heap: HeapFigures | null;
 }
 
 export function newStats(): ContextStats {

@@ -9,14 +9,31 @@ export const ETAG_MAX_SIZE = 1024 * 1024;
 
 /** The parts of Moddable's `file` module that directory fops use. */
 export interface FileClass {
+	/** Open a file (Moddable `new File(path, write)`). */
 	new (path: string, write?: boolean): ModdableFile;
+	/** Whether a file exists (Moddable `File.exists`). */
 	exists(path: string): boolean;
 }
+/** An open Moddable `File`. */
 export interface ModdableFile extends ReadableFile {
+	/** Close the file. */
 	close(): void;
 }
+/** One name in a directory, as Moddable's `File.Iterator` gives it. */
+export interface DirEntry {
+	/** the file's or directory's name */
+	name: string;
+	/** a file's length; absent for a directory */
+	length?: number;
+}
+
+/** Moddable's `File.Iterator`: the names in a directory. */
 export interface IteratorClass {
-	new (path: string): { next(): { name: string; length?: number } | undefined };
+	/** Iterate the directory at `path`. */
+	new (path: string): {
+		/** the next name, undefined after the last */
+		next(): DirEntry | undefined;
+	};
 }
 
 /** fops over the host's file system (Moddable `file`: SPIFFS/LittleFS on the board, the disk in the simulator). */

@@ -33,8 +33,11 @@ export function bytesSource(bytes: Uint8Array | ArrayBuffer): ByteSource {
 
 /** The parts of a Moddable `file` File that fileSource uses. */
 export interface ReadableFile {
+	/** `count` bytes from `position` on, which moves past them */
 	read(type: typeof ArrayBuffer, count: number): ArrayBuffer;
+	/** the file's length */
 	readonly length: number;
+	/** where the next read starts */
 	position: number;
 }
 
