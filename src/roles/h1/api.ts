@@ -24,17 +24,17 @@ function st(wsi: Wsi): H1State {
 	throw new Error(`wsi ${wsi.id} is not an HTTP connection (or its request is gone)`);
 }
 
-/** Request method ("GET", "POST", ...). */
+/** Request method ("GET", "POST", ...): lws `lws_hdr_copy` of `WSI_TOKEN_GET_URI`, `WSI_TOKEN_POST_URI`, ... tells which. */
 export function method(wsi: Wsi): string {
 	return st(wsi).method;
 }
 
-/** Decoded, normalized request path. */
+/** Decoded, normalized request path (lws: the `in` of LWS_CALLBACK_HTTP, under the mount). */
 export function path(wsi: Wsi): string {
 	return st(wsi).path;
 }
 
-/** Raw query string (after "?"), "" if none. */
+/** Raw query string (after "?"), "" if none (lws `WSI_TOKEN_HTTP_URI_ARGS`). */
 export function query(wsi: Wsi): string {
 	return st(wsi).query;
 }
@@ -50,7 +50,7 @@ export function hdrCopy(wsi: Wsi, name: string): string | undefined {
 	return ah ? headerJoined(ah, name.toLowerCase()) : undefined;
 }
 
-/** All request headers as [name, value] pairs while the head is held. */
+/** All request headers as [name, value] pairs while the head is held (lws walks them with `lws_hdr_custom_name_foreach`). */
 export function headers(wsi: Wsi): [string, string][] {
 	const ah = currentAh(wsi);
 	const out: [string, string][] = [];
@@ -73,12 +73,12 @@ export function writeHttpHeaders(wsi: Wsi, status: number, head: ResponseHead = 
 	return server.writeHead(wsi, status, head) ? 0 : -1;
 }
 
-/** Write body bytes after the head; `final` ends the response (the last chunk on chunked responses). */
+/** Write body bytes after the head; `final` ends the response, the last chunk on chunked responses (lws `lws_write` with `LWS_WRITE_HTTP` / `LWS_WRITE_HTTP_FINAL`). */
 export function writeBody(wsi: Wsi, data: Uint8Array | string, final: boolean): number {
 	return wsi.write(data, final ? WriteProtocol.HTTP_FINAL : WriteProtocol.HTTP);
 }
 
-/** A whole response in one write: head, then the body (string or bytes). */
+/** A whole response in one write: head, then the body, string or bytes (lws: headers, then `lws_write` `LWS_WRITE_HTTP_FINAL`). */
 export function respond(wsi: Wsi, status: number, head: ResponseHead & { body?: Uint8Array | string } = {}): number {
 	st(wsi);
 	return server.respond(wsi, status, head);
@@ -90,7 +90,7 @@ export function returnHttpStatus(wsi: Wsi, status: number, detail?: string): num
 	return server.returnStatus(wsi, status, detail);
 }
 
-/** lws_http_redirect(). */
+/** lws_http_redirect(): a redirect with `Location` and a short body. */
 export function httpRedirect(wsi: Wsi, status: number, location: string): number {
 	st(wsi);
 	return server.redirect(wsi, status, location);
