@@ -12,8 +12,11 @@ import { repositoryRoot } from './manifest.mjs';
 
 /** What runs under the sanitizers: everything that starts the simulator. */
 export const ASAN_SUITES = ['test/host/*.test.mjs', 'test/integration/*.test.mjs'];
-/** The C fuzz replays are sanitizer builds of their own, and npm test has just run them. */
-const ASAN_SKIP = ['--ignore', 'test/host/fuzz-c.test.mjs'];
+/**
+ * Not these: the C fuzz replays are sanitizer builds of their own, which npm test has just run;
+ * the package and API-reference tests start no simulator of this build.
+ */
+const ASAN_SKIP = ['test/host/fuzz-c.test.mjs', 'test/host/package.test.mjs', 'test/host/docs.test.mjs'].flatMap((f) => ['--ignore', f]);
 
 const reports = join(repositoryRoot, 'build', 'asan');
 const sim = join(repositoryRoot, 'build', 'lin', 'xsws-sim-asan');

@@ -17,7 +17,7 @@
 // names in config.plugins) resolve by exact name, so plugin names must be their repository paths
 // too ("plugins/post-demo"), as the root manifest already has them.
 //
-// Output in build/esp32/ (or --out): manifest.json, which includes the root manifest's esp32
+// Output in the project's build/esp32/ (or --out): manifest.json, which includes the root manifest's esp32
 // platform includes (hosts/esp32/manifest_xsws.json: Moddable's sockets, timer, file, data
 // modules, Wi-Fi setup, creation sizes) and lists:
 //   modules   every .ts of src/, plugins/ and the app's directory, under its repository path;
@@ -37,7 +37,7 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
 import { boardConfig, boardProfile, effectiveCreation } from './boards.mjs';
-import { asArray, deepMerge, isPlainObject, repositoryRoot } from './manifest.mjs';
+import { asArray, compiledPath, deepMerge, findUp, isPlainObject, projectRoot, repositoryRoot } from './manifest.mjs';
 
 const TARGET = 'esp32';
 /** Directories whose modules are preloaded (the app's own modules are not: main calls natives). */
@@ -47,15 +47,16 @@ const ESP32_FILE_ROOT = '/mod/';
 
 const toPosix = (path) => path.split(sep).join('/');
 
-/** Every .ts (not .d.ts) under dir, as repository-relative paths without extension. */
-function typescriptModules(dir) {
+/** Every .ts (not .d.ts) under dir, as paths relative to `base` without extension (not in node_modules, build, dist or hidden folders). */
+function typescriptModules(dir, base) {
   const out = [];
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...typescriptModules(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
-      out.push(toPosix(relative(repositoryRoot, path.slice(0, -3))));
+    if (statSync(path).isDirectory()) {
+      if (!['node_modules', 'build', 'dist'].includes(name) && !name.startsWith('.')) out.push(...typescriptModules(path, base));
+    } else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
+      out.push(toPosix(relative(base, path.slice(0, -3))));
     }
   }
   return out;
@@ -115,11 +116,12 @@ export function functionLets(source) {
   return found;
 }
 
-function runTsc(warn) {
-  const tsc = join(repositoryRoot, 'node_modules', '.bin', 'tsc');
-  if (!existsSync(tsc)) throw new Error('node_modules/.bin/tsc is missing: run "npm install"');
-  warn('tsc -p .');
-  const result = spawnSync(tsc, ['-p', '.'], { cwd: repositoryRoot, stdio: 'inherit' });
+/** tsc -p in the project: its own TypeScript, else the one xsws was developed with. */
+function runTsc(projectDir, warn) {
+  const tsc = [projectDir, repositoryRoot].map((dir) => join(dir, 'node_modules', '.bin', 'tsc')).find((path) => existsSync(path));
+  if (!tsc) throw new Error(`${join(projectDir, 'node_modules', '.bin', 'tsc')} is missing: run "npm install" (typescript is a devDependency)`);
+  warn(`tsc -p ${relative(process.cwd(), projectDir) || '.'}`);
+  const result = spawnSync(tsc, ['-p', '.'], { cwd: projectDir, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('tsc -p . failed');
 }
 
@@ -128,10 +130,12 @@ function runTsc(warn) {
  * @returns {{ manifestPath, outDir, modules, preload, main, config, creation }}
  */
 export function buildEsp32(manifestPath = 'manifest.json', {
-  outDir = join(repositoryRoot, 'build', TARGET), tsc = true, preloadAll = true, board, log = (message) => console.log(`xsws build: ${message}`),
+  outDir, tsc = true, preloadAll = true, board, log = (message) => console.log(`xsws build: ${message}`),
 } = {}) {
   const profile = boardProfile(board);
   const rootFile = resolve(manifestPath);
+  // the project's own build/ (this repository's for the demo)
+  outDir ??= join(projectRoot(rootFile), 'build', TARGET);
   let root;
   try {
     root = JSON.parse(readFileSync(rootFile, 'utf8'));
@@ -140,7 +144,7 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   }
   const rootDir = dirname(rootFile);
   const platform = root.platforms?.[TARGET] ?? {};
-  if (!root.platforms?.[TARGET]) throw new Error(`${rootFile}: no platforms.${TARGET} block`);
+  if (!root.platforms?.[TARGET] && !asArray(root.include).length) throw new Error(`${rootFile}: no platforms.${TARGET} block and no include (xsws's manifest_include.json brings the board's modules)`);
 
   // The app: the module the root manifest names as main (creation.main, default "main").
   const mainName = root.creation?.main ?? platform.creation?.main ?? 'main';
@@ -162,28 +166,34 @@ export function buildEsp32(manifestPath = 'manifest.json', {
     }
   }
   if (!mainPath || !existsSync(`${mainPath}.ts`)) {
-    throw new Error(`${rootFile}: main module "${mainName}" is not a .ts module of the repository`);
+    throw new Error(`${rootFile}: main module "${mainName}" is not a .ts module`);
   }
   const appDir = dirname(mainPath);
-  const appName = toPosix(relative(repositoryRoot, mainPath));
+  // the TypeScript project that compiles the app: names are paths in it
+  const projectDir = findUp(appDir, 'tsconfig.json');
+  if (!projectDir) throw new Error(`${rootFile}: no tsconfig.json above ${mainPath}.ts`);
+  const appName = toPosix(relative(projectDir, mainPath));
 
-  if (tsc) runTsc(log);
+  if (tsc) runTsc(projectDir, log);
 
-  // Our modules, each under its repository path.
+  // The app's modules, each under its path in the project; xsws's own too when the root
+  // manifest maps "xsws" to its sources (this repository's demo). A firmware that includes
+  // xsws's manifest_include.json gets xsws's modules, names and preloads from it.
+  const ownsXsws = rootModules.some(([specifier]) => specifier === 'xsws');
   const names = new Set([
-    ...PRELOAD_ROOTS.flatMap((dir) => typescriptModules(join(repositoryRoot, dir))),
-    ...typescriptModules(appDir),
+    ...(ownsXsws ? PRELOAD_ROOTS.flatMap((dir) => typescriptModules(join(repositoryRoot, dir), projectDir)) : []),
+    ...typescriptModules(appDir, projectDir),
   ]);
-  const aliases = [];       // [specifier, repository path]: a name other than the module's path
+  const aliases = [];       // [specifier, project path]: a name other than the module's path
   for (const [specifier, path] of rootModules) {
     if (!existsSync(`${path}.ts`)) continue;
-    const name = toPosix(relative(repositoryRoot, path));
+    const name = toPosix(relative(projectDir, path));
     names.add(name);
     if (specifier !== name && specifier !== mainName) aliases.push([specifier, name]);
   }
   const modules = {};
   for (const name of [...names].sort()) {
-    const compiled = join(repositoryRoot, 'build', 'js', `${name}.js`);
+    const compiled = compiledPath(join(projectDir, name));
     if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run "npm run build" (tsc -p .)`);
     modules[name] = compiled.slice(0, -3);
   }
@@ -226,7 +236,7 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   creation.main = appName;
 
   const generated = {
-    include: asArray(platform.include).map((path) => (String(path).includes('$(') ? path : resolve(rootDir, path))),
+    include: [...asArray(root.include), ...asArray(platform.include)].map((path) => (String(path).includes('$(') ? path : resolve(rootDir, path))),
     modules,
     preload,
     config,

@@ -13,12 +13,13 @@
 // Ignored on lin: defines, strip, and every other platform's block. `preload` names the modules
 // the simulator loads before it measures its baseline (on the board they live in flash).
 //
-// A module path names a source without extension: if `path.ts` exists, the module is the
-// compiled `build/js/<path relative to the repository>.js` (tsc with rootDir "." and outDir
-// "build/js"); otherwise `path.js`. hosts/lin/manifest.json (the simulator's native modules and
+// A module path names a source without extension: if `path.ts` exists, the module is what the
+// nearest tsconfig.json above it compiles it to (its outDir, default build/js, mirroring its
+// rootDir: here rootDir "." and outDir "build/js"); otherwise `path.js`. hosts/lin/manifest.json (the simulator's native modules and
 // Moddable's data modules from build/xs) is always included first.
 //
-// Output in build/lin/<app>/ (app = the manifest's directory name, or `name` option):
+// Output in <project>/build/lin/<app>/ (project: the nearest directory with a package.json; app:
+// the manifest's directory name, or the `name` option):
 // modules.map ("specifier<TAB>/absolute/path.js" lines), mc/config.js, resources/.
 import {
   copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
@@ -70,6 +71,44 @@ export function parseOverrides(list) {
     node[parts.at(-1)] = value;
   }
   return config;
+}
+
+/** The nearest directory from `dir` upward that holds `name`, or null. */
+export function findUp(dir, name) {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, name))) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** A tsconfig's compilerOptions, following relative `extends` (JSON without comments, as ours and the starter's are). */
+function compilerOptions(file) {
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  const base = typeof config.extends === 'string' && config.extends.startsWith('.')
+    ? compilerOptions(resolve(dirname(file), config.extends.endsWith('.json') ? config.extends : `${config.extends}.json`)) : {};
+  const own = { ...config.compilerOptions };
+  // paths in a tsconfig are relative to the file that sets them
+  for (const key of ['rootDir', 'outDir']) if (own[key]) own[key] = resolve(dirname(file), own[key]);
+  return { ...base, ...own };
+}
+
+/**
+ * Where tsc puts the JavaScript of `path`.ts: the nearest tsconfig.json above it compiles it, to
+ * its outDir (default build/js) mirroring its rootDir (default the tsconfig's directory).
+ */
+export function compiledPath(path, where = path) {
+  const projectDir = findUp(dirname(path), 'tsconfig.json');
+  if (!projectDir) throw new Error(`${where}: no tsconfig.json above ${path}.ts compiles it`);
+  const options = compilerOptions(join(projectDir, 'tsconfig.json'));
+  const rootDir = options.rootDir ?? projectDir;
+  const rel = relative(rootDir, `${path}.js`);
+  if (rel.startsWith('..') || rel.startsWith(sep)) throw new Error(`${where}: ${path}.ts is outside ${rootDir}, the rootDir of ${join(projectDir, 'tsconfig.json')}`);
+  return join(options.outDir ?? join(projectDir, 'build', 'js'), rel);
+}
+
+/** The project a manifest belongs to: the nearest directory with a package.json (else the manifest's). */
+export function projectRoot(manifestFile) {
+  return findUp(dirname(resolve(manifestFile)), 'package.json') ?? dirname(resolve(manifestFile));
 }
 
 class ManifestReader {
@@ -149,13 +188,7 @@ class ManifestReader {
   }
 
   resolveModule(path, where) {
-    if (existsSync(`${path}.ts`)) {
-      const rel = relative(repositoryRoot, `${path}.js`);
-      if (rel.startsWith('..') || rel.startsWith(sep)) {
-        throw new Error(`${where}: ${path}.ts is outside the repository, tsc does not compile it`);
-      }
-      return join(repositoryRoot, 'build', 'js', rel);
-    }
+    if (existsSync(`${path}.ts`)) return compiledPath(path, where);
     if (existsSync(`${path}.js`)) return `${path}.js`;
     if (extname(path) === '.js' && existsSync(path)) return path;
     throw new Error(`${where}: module source ${path}(.ts|.js) not found`);
@@ -216,9 +249,10 @@ class ManifestReader {
  * @returns {{mapPath, entry, creation, resourcesDir, configPath, appDir, modules, config}}
  */
 export function processManifest(manifestPath = 'manifest.json', {
-  overrides = {}, name, outRoot = join(repositoryRoot, 'build', 'lin'), warn = (message) => console.warn(`xsws manifest: ${message}`),
+  overrides = {}, name, outRoot, warn = (message) => console.warn(`xsws manifest: ${message}`),
 } = {}) {
   const manifestFile = resolve(manifestPath);
+  outRoot ??= join(projectRoot(manifestFile), 'build', 'lin');
   const reader = new ManifestReader({ warn });
   reader.read(hostManifest);
   reader.read(manifestFile);

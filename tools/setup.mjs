@@ -1,21 +1,25 @@
 #!/usr/bin/env node
 // xsws setup (MIT): run by `npm install` (postinstall) and `npm run build`. Node built-ins only.
-//  1. XS sources: `npm pack` package.json xsws.xsnap into build/xs, check its sha512 against
-//     xsws.xsnapIntegrity, unpack with tar (never `npm install` it: its postinstall builds xsnap).
+//  1. XS sources: `npm pack` package.json xsws.xsnap into build/xs (or copy the tarball named by
+//     XSWS_XS_TARBALL, for offline installs), check its sha512 against xsws.xsnapIntegrity, unpack
+//     with tar (never `npm install` it: its postinstall builds xsnap).
 //  2. The simulator: `make -C hosts/lin -j2` -> build/lin/xsws-sim, a 32-bit program as the ESP32
 //     is (Debian gcc-multilib, installed here when run as root; otherwise 64-bit, with the
 //     apt-get line to run: its heap figures are not the board's bytes, and npm test refuses it).
-//  3. TypeScript: `tsc -p .` and `tsc -p test` when there is a .ts file to compile.
+//  3. TypeScript: `tsc -p .` and `tsc -p test` when there is a .ts file to compile, then the
+//     package's dist/ and manifest_include.json (tools/pkg.mjs). An installed package has no .ts
+//     (it ships dist/), so there this step does nothing.
 //  4. The demo's web UI zipped into build/ui/ui.zip (tools/ui.mjs).
 // (The simulator is built before tsc so that a TypeScript error leaves a usable simulator.)
 // Idempotent: each step is skipped or incremental when up to date.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
 import { ensureBuild32, installLine } from './debian.mjs';
+import { buildPackageModules } from './pkg.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -38,19 +42,28 @@ function fetchXS() {
   const { xsnap, xsnapIntegrity } = pkg.xsws ?? {};
   if (!xsnap || !xsnapIntegrity) fail('package.json lacks xsws.xsnap / xsws.xsnapIntegrity');
   mkdirSync(xsDir, { recursive: true });
-  console.log(`xsws setup: fetching XS sources (${xsnap})`);
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const packed = spawnSync(npm, ['pack', xsnap, '--json', '--pack-destination', xsDir], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (packed.status !== 0) fail(`npm pack ${xsnap} failed`);
-  let filename;
-  try {
-    filename = JSON.parse(packed.stdout)[0].filename;
-  } catch {
-    fail(`cannot read the output of npm pack ${xsnap}`);
+  let tarball;
+  if (process.env.XSWS_XS_TARBALL) {
+    // a copy of that npm package already at hand (offline or air-gapped installs); checked below all the same
+    tarball = join(xsDir, basename(process.env.XSWS_XS_TARBALL));
+    console.log(`xsws setup: XS sources from ${process.env.XSWS_XS_TARBALL}`);
+    copyFileSync(process.env.XSWS_XS_TARBALL, tarball);
+  } else {
+    console.log(`xsws setup: fetching XS sources (${xsnap})`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const packed = spawnSync(npm, ['pack', xsnap, '--json', '--pack-destination', xsDir], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (packed.status !== 0) fail(`npm pack ${xsnap} failed`);
+    let filename;
+    try {
+      filename = JSON.parse(packed.stdout)[0].filename;
+    } catch {
+      fail(`cannot read the output of npm pack ${xsnap}`);
+    }
+    tarball = join(xsDir, filename);
   }
-  const tarball = join(xsDir, filename);
+  const filename = basename(tarball);
   const [algorithm, expected] = xsnapIntegrity.split(/-(.*)/s);
   const actual = createHash(algorithm).update(readFileSync(tarball)).digest('base64');
   if (actual !== expected) {
@@ -93,6 +106,12 @@ function compileTypeScript() {
     console.log(`xsws setup: tsc -p ${project}`);
     const result = run(tsc, ['-p', project]);
     if (result.status !== 0) fail(`TypeScript compilation of ${project} failed (see above)`);
+  }
+  // the package's firmware modules, dist/ and manifest_include.json (examples/ use them too)
+  try {
+    buildPackageModules({ tsc });
+  } catch (error) {
+    fail(error.message);
   }
 }
 

@@ -11,6 +11,8 @@ export const uiZip = join(repositoryRoot, 'build', 'ui', 'ui.zip');
 
 /** Make build/ui/ui.zip if it is missing or older than any file of the UI; returns true if it was (re)made. */
 export function ensureUiZip() {
+  // an installed package has no demo
+  if (!existsSync(uiSource)) return false;
   const files = listFiles(uiSource);
   if (existsSync(uiZip)) {
     const made = statSync(uiZip).mtimeMs;
