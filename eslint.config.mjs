@@ -20,14 +20,20 @@ const publicApiOnly = [
   { group: ['../src/*/**', '../../src/*/**', '!../../src/host/moddable.js'], message: 'import the public API (src/index.js, "xsws"), not src internals' },
 ];
 
+/** Examples are firmwares as a user writes them: the package's names, nothing by path. */
+const packageNamesOnly = [
+  { group: ['../*', 'xsws/src/*', 'xsws/dist/*'], message: 'examples import "xsws", "xsws/host/moddable" and "xsws/plugins/<name>", as a firmware using the package does' },
+];
+
 export default tseslint.config(
-  { ignores: ['build/**', 'node_modules/**', 'test-artifacts/**'] },
+  { ignores: ['**/build/**', 'node_modules/**', 'test-artifacts/**', 'dist/**'] },
   {
-    files: ['src/**/*.ts', 'plugins/**/*.ts', 'apps/**/*.ts'],
+    files: ['src/**/*.ts', 'plugins/**/*.ts', 'apps/**/*.ts', 'examples/**/*.ts'],
     languageOptions: { parser: tseslint.parser },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
   { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: coreMayNotImport }] } },
   { files: ['src/http/**/*.ts', 'src/ws/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: neutralMayNotImport }] } },
   { files: ['plugins/**/*.ts', 'apps/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: publicApiOnly }] } },
+  { files: ['examples/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: packageNamesOnly }] } },
 );

@@ -3,13 +3,17 @@
 //
 //   xsws run [--manifest path] [--port N] [--board NAME] [--desktop-heap] [--profile FILE] [key=value ...]
 //   xsws build --target esp32 [--board NAME] [--manifest path] [--out dir] [--no-tsc] [--no-preload]
+//   xsws init DIR
+//   xsws zip DIR OUT.zip
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { processManifest, repositoryRoot, simulatorPath } from './manifest.mjs';
 import { ensureUiZip } from './ui.mjs';
 import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
 import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from './boards.mjs';
+import { init } from './init.mjs';
+import { zipUi } from './zip-ui.mjs';
 
 const simulator = simulatorPath;
 const profilingSimulator = join(repositoryRoot, 'build', 'lin', 'xsws-sim-profile');
@@ -30,6 +34,8 @@ const usage = `usage: xsws <command> [options]
 commands:
   run     run a firmware in the Linux simulator (build/lin/xsws-sim)
   build   prepare a board build: --target esp32 writes build/esp32/manifest.json for mcconfig
+  init    init DIR: a new firmware project (manifest, src/main.ts, a protocol, a page)
+  zip     zip DIR OUT.zip: a web UI as one zip for a FILE mount (served from flash)
 
 xsws run [options] [key=value ...]
   --manifest PATH   the firmware's Moddable manifest (default ./manifest.json)
@@ -136,6 +142,28 @@ switch (command) {
       buildEsp32(options.manifest, { tsc: options.tsc, preloadAll: options.preload, board: options.board, ...(options.out ? { outDir: options.out } : {}) });
     } catch (error) {
       fail(`build: ${error.message}`, 1);
+    }
+    break;
+  }
+  case 'init': {
+    if (rest.length !== 1 || rest[0].startsWith('-')) fail('usage: xsws init DIR');
+    try {
+      const files = init(rest[0]);
+      console.log(`xsws init: wrote ${rest[0]}: ${files.filter((f) => !f.endsWith('src') && !f.endsWith('www')).join(', ')}`);
+      console.log(`next: cd ${rest[0]} && npm install && npm start`);
+    } catch (error) {
+      fail(`init: ${error.message}`, 1);
+    }
+    break;
+  }
+  case 'zip': {
+    if (rest.length !== 2) fail('usage: xsws zip DIR OUT.zip');
+    try {
+      mkdirSync(dirname(resolve(rest[1])), { recursive: true });
+      const { entries, bytes } = zipUi(rest[0], rest[1]);
+      console.log(`xsws zip: ${rest[1]}: ${entries} files, ${bytes} bytes`);
+    } catch (error) {
+      fail(`zip: ${error.message}`, 1);
     }
     break;
   }

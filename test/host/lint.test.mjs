@@ -34,8 +34,14 @@ describe('lint: the layering rules (eslint.config.mjs)', function () {
     assert.deepEqual(await errors('import { moddableHost } from "../../src/host/moddable.js";\nexport const x = moddableHost;\n', 'apps/demo/good.ts'), []);
   });
 
+  it('an example reaching into the repository fails; the package\'s names pass', async function () {
+    assert.match((await errors('import { Reason } from "../../src/index.js";\nexport const x = Reason;\n', 'examples/bad/main.ts')).join('\n'), /no-restricted-imports: .*as a firmware using the package/);
+    assert.match((await errors('import { Wsi } from "xsws/src/core/wsi.js";\nexport const x = Wsi;\n', 'examples/bad/main.ts')).join('\n'), /no-restricted-imports/);
+    assert.deepEqual(await errors('import { Reason } from "xsws";\nimport { moddableHost } from "xsws/host/moddable";\nimport { echo } from "./echo.js";\nexport const x = [Reason, moddableHost, echo];\n', 'examples/good/main.ts'), []);
+  });
+
   it('the tree passes', async function () {
-    const results = await eslint.lintFiles(['src', 'plugins', 'apps']);
+    const results = await eslint.lintFiles(['src', 'plugins', 'apps', 'examples']);
     const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));
     assert.deepEqual(problems, []);
   });
