@@ -40,10 +40,10 @@ export function canBuild32() {
   }
 }
 
-/** Ensure the 32-bit toolchain: installs gcc-multilib as root; false when it is still missing. */
-export function ensureBuild32(who) {
+/** Ensure the 32-bit toolchain: installs gcc-multilib as root when `install`; false when it is still missing. */
+export function ensureBuild32(who, { install = true } = {}) {
   if (canBuild32()) return true;
-  if (isRoot) {
+  if (isRoot && install) {
     aptInstall(who, ['gcc-multilib']);
     return canBuild32();
   }

@@ -38,9 +38,10 @@ import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
 import { boardConfig, boardProfile, effectiveCreation } from './boards.mjs';
 import { asArray, compiledPath, deepMerge, findUp, isPlainObject, projectRoot, repositoryRoot } from './manifest.mjs';
+import { writeAlias } from './pkg.mjs';
 
 const TARGET = 'esp32';
-/** Directories whose modules are preloaded (the app's own modules are not: main calls natives). */
+/** xsws's directories in this repository: preloaded when the root manifest maps "xsws" to its sources (the app's own modules are not: main calls natives). */
 const PRELOAD_ROOTS = ['src', 'plugins'];
 /** On the board the `file` module's root (modules/files/file/manifest.json, esp32: SPIFFS /mod/). */
 const ESP32_FILE_ROOT = '/mod/';
@@ -116,10 +117,10 @@ export function functionLets(source) {
   return found;
 }
 
-/** tsc -p in the project: its own TypeScript, else the one xsws was developed with. */
+/** tsc -p in the project, with the project's own TypeScript. */
 function runTsc(projectDir, warn) {
-  const tsc = [projectDir, repositoryRoot].map((dir) => join(dir, 'node_modules', '.bin', 'tsc')).find((path) => existsSync(path));
-  if (!tsc) throw new Error(`${join(projectDir, 'node_modules', '.bin', 'tsc')} is missing: run "npm install" (typescript is a devDependency)`);
+  const tsc = join(projectDir, 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) throw new Error(`${tsc} is missing: run "npm install" (typescript is a devDependency)`);
   warn(`tsc -p ${relative(process.cwd(), projectDir) || '.'}`);
   const result = spawnSync(tsc, ['-p', '.'], { cwd: projectDir, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('tsc -p . failed');
@@ -158,6 +159,12 @@ export function buildEsp32(manifestPath = 'manifest.json', {
         if (key === '*' && !path.endsWith('*')) {
           rootModules.push([basename(path), path]);
           if (basename(path) === mainName) mainPath = path;
+        } else if (key.endsWith('/*') && path.endsWith('*')) {
+          // "src/*": "./src/*" names each module of the folder src/<basename>
+          for (const name of typescriptModules(dirname(path), dirname(path)).filter((n) => !n.includes('/'))) {
+            rootModules.push([key.slice(0, -1) + name, join(dirname(path), name)]);
+            if (key.slice(0, -1) + name === mainName) mainPath = join(dirname(path), name);
+          }
         } else if (key !== '*' && !key.endsWith('*')) {
           rootModules.push([key, path]);
           if (key === mainName) mainPath = path;
@@ -180,10 +187,9 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   // manifest maps "xsws" to its sources (this repository's demo). A firmware that includes
   // xsws's manifest_include.json gets xsws's modules, names and preloads from it.
   const ownsXsws = rootModules.some(([specifier]) => specifier === 'xsws');
-  const names = new Set([
-    ...(ownsXsws ? PRELOAD_ROOTS.flatMap((dir) => typescriptModules(join(repositoryRoot, dir), projectDir)) : []),
-    ...typescriptModules(appDir, projectDir),
-  ]);
+  // what is preloaded: xsws's own modules, never the app's (main calls natives)
+  const xswsNames = new Set(ownsXsws ? PRELOAD_ROOTS.flatMap((dir) => typescriptModules(join(repositoryRoot, dir), projectDir)) : []);
+  const names = new Set([...xswsNames, ...typescriptModules(appDir, projectDir)]);
   const aliases = [];       // [specifier, project path]: a name other than the module's path
   for (const [specifier, path] of rootModules) {
     if (!existsSync(`${path}.ts`)) continue;
@@ -201,17 +207,12 @@ export function buildEsp32(manifestPath = 'manifest.json', {
   // imports inside it would resolve against "xsws". It becomes a re-export of the real module.
   const aliasDir = join(outDir, 'alias');
   for (const [specifier, name] of aliases) {
-    const source = readFileSync(`${modules[name]}.js`, 'utf8');
-    let text = `export * from "${name}";\n`;
-    if (/^export default\b|^export \{[^}]*\bas default\b/m.test(source)) text += `export { default } from "${name}";\n`;
     const file = join(aliasDir, `${specifier}.js`);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    writeAlias(file, name, readFileSync(`${modules[name]}.js`, 'utf8'));
     modules[specifier] = file.slice(0, -3);
   }
   const preload = preloadAll
-    ? [...names].filter((name) => PRELOAD_ROOTS.some((dir) => name.startsWith(`${dir}/`))).sort()
-      .concat(aliases.filter(([, name]) => PRELOAD_ROOTS.some((dir) => name.startsWith(`${dir}/`))).map(([specifier]) => specifier))
+    ? [...xswsNames].sort().concat(aliases.filter(([, name]) => xswsNames.has(name)).map(([specifier]) => specifier))
     : [];
   for (const name of preload.filter((entry) => names.has(entry))) {
     const lets = functionLets(readFileSync(`${modules[name]}.js`, 'utf8'));

@@ -14,8 +14,8 @@
 // the simulator loads before it measures its baseline (on the board they live in flash).
 //
 // A module path names a source without extension: if `path.ts` exists, the module is what the
-// nearest tsconfig.json above it compiles it to (its outDir, default build/js, mirroring its
-// rootDir: here rootDir "." and outDir "build/js"); otherwise `path.js`. hosts/lin/manifest.json (the simulator's native modules and
+// nearest tsconfig.json above it compiles it to (its outDir mirroring its rootDir, both required:
+// here "." and "build/js"); otherwise `path.js`. hosts/lin/manifest.json (the simulator's native modules and
 // Moddable's data modules from build/xs) is always included first.
 //
 // Output in <project>/build/lin/<app>/ (project: the nearest directory with a package.json; app:
@@ -25,6 +25,7 @@ import {
   copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,8 @@ export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '
 /** The simulator binary: build/lin/xsws-sim, or another build named by XSWS_SIM (the sanitizer build, npm run test:asan). */
 export const simulatorPath = process.env.XSWS_SIM || join(repositoryRoot, 'build', 'lin', 'xsws-sim');
 export const hostManifest = join(repositoryRoot, 'hosts', 'lin', 'manifest.json');
+/** The board's counterpart of hostManifest (Moddable's modules and our natives): the simulator has them built in. */
+const boardManifest = join(repositoryRoot, 'hosts', 'esp32', 'manifest_xsws.json');
 const PLATFORM = 'lin';
 
 export function isPlainObject(value) {
@@ -81,29 +84,55 @@ export function findUp(dir, name) {
   }
 }
 
-/** A tsconfig's compilerOptions, following relative `extends` (JSON without comments, as ours and the starter's are). */
+/**
+ * A tsconfig's rootDir and outDir, absolute, as the project's own TypeScript reads the file
+ * (comments, `extends` of files and packages); without TypeScript at hand, plain JSON with
+ * relative `extends`.
+ */
 function compilerOptions(file) {
-  const config = JSON.parse(readFileSync(file, 'utf8'));
+  const dir = dirname(file);
+  let ts = null;
+  for (const from of [join(dir, 'package.json'), fileURLToPath(import.meta.url)]) {
+    try {
+      ts = createRequire(from)('typescript');
+      break;
+    } catch { /* not there */ }
+  }
+  if (ts) {
+    const read = ts.readConfigFile(file, ts.sys.readFile);
+    if (read.error) throw new Error(`${file}: ${ts.flattenDiagnosticMessageText(read.error.messageText, '\n')}`);
+    const { options } = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, undefined, file);
+    return { rootDir: options.rootDir, outDir: options.outDir };
+  }
+  let config;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${error.message} (install typescript in the project to read any tsconfig)`);
+  }
   const base = typeof config.extends === 'string' && config.extends.startsWith('.')
-    ? compilerOptions(resolve(dirname(file), config.extends.endsWith('.json') ? config.extends : `${config.extends}.json`)) : {};
-  const own = { ...config.compilerOptions };
+    ? compilerOptions(resolve(dir, config.extends.endsWith('.json') ? config.extends : `${config.extends}.json`)) : {};
+  const own = {};
   // paths in a tsconfig are relative to the file that sets them
-  for (const key of ['rootDir', 'outDir']) if (own[key]) own[key] = resolve(dirname(file), own[key]);
+  for (const key of ['rootDir', 'outDir']) if (config.compilerOptions?.[key]) own[key] = resolve(dir, config.compilerOptions[key]);
   return { ...base, ...own };
 }
 
 /**
  * Where tsc puts the JavaScript of `path`.ts: the nearest tsconfig.json above it compiles it, to
- * its outDir (default build/js) mirroring its rootDir (default the tsconfig's directory).
+ * its outDir mirroring its rootDir. Both must be set: without rootDir tsc takes the common folder
+ * of whatever it compiles, which no one module can tell.
  */
 export function compiledPath(path, where = path) {
   const projectDir = findUp(dirname(path), 'tsconfig.json');
   if (!projectDir) throw new Error(`${where}: no tsconfig.json above ${path}.ts compiles it`);
-  const options = compilerOptions(join(projectDir, 'tsconfig.json'));
-  const rootDir = options.rootDir ?? projectDir;
+  const tsconfig = join(projectDir, 'tsconfig.json');
+  const options = compilerOptions(tsconfig);
+  if (!options.rootDir || !options.outDir) throw new Error(`${tsconfig}: set compilerOptions.rootDir and outDir (e.g. "." and "build/js"), so that xsws finds what tsc makes of ${path}.ts`);
+  const rootDir = options.rootDir;
   const rel = relative(rootDir, `${path}.js`);
   if (rel.startsWith('..') || rel.startsWith(sep)) throw new Error(`${where}: ${path}.ts is outside ${rootDir}, the rootDir of ${join(projectDir, 'tsconfig.json')}`);
-  return join(options.outDir ?? join(projectDir, 'build', 'js'), rel);
+  return join(options.outDir, rel);
 }
 
 /** The project a manifest belongs to: the nearest directory with a package.json (else the manifest's). */
@@ -139,6 +168,7 @@ class ManifestReader {
 
   read(path) {
     const file = resolve(path);
+    if (file === boardManifest) return;
     if (this.seen.has(file)) return;
     this.seen.add(file);
     let manifest;

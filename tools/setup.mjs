@@ -7,21 +7,23 @@
 //     is (Debian gcc-multilib, installed here when run as root; otherwise 64-bit, with the
 //     apt-get line to run: its heap figures are not the board's bytes, and npm test refuses it).
 //  3. TypeScript: `tsc -p .` and `tsc -p test` when there is a .ts file to compile, then the
-//     package's dist/ and manifest_include.json (tools/pkg.mjs). An installed package has no .ts
-//     (it ships dist/), so there this step does nothing.
+//     package's dist/ and manifest_include.json (tools/pkg.mjs). An installed package ships dist/:
+//     there this step does nothing, and under npx (npm exec, e.g. npx xsws init) nothing is built.
 //  4. The demo's web UI zipped into build/ui/ui.zip (tools/ui.mjs).
 // (The simulator is built before tsc so that a TypeScript error leaves a usable simulator.)
 // Idempotent: each step is skipped or incremental when up to date.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
 import { ensureBuild32, installLine } from './debian.mjs';
 import { buildPackageModules } from './pkg.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** This repository (its TypeScript sources are here), or xsws installed as a package in a project. */
+const isCheckout = existsSync(join(root, 'src', 'index.ts'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 function fail(message) {
@@ -45,9 +47,11 @@ function fetchXS() {
   let tarball;
   if (process.env.XSWS_XS_TARBALL) {
     // a copy of that npm package already at hand (offline or air-gapped installs); checked below all the same
-    tarball = join(xsDir, basename(process.env.XSWS_XS_TARBALL));
-    console.log(`xsws setup: XS sources from ${process.env.XSWS_XS_TARBALL}`);
-    copyFileSync(process.env.XSWS_XS_TARBALL, tarball);
+    // relative to where npm install was typed (npm runs this in the package's folder)
+    const given = resolve(process.env.INIT_CWD ?? process.cwd(), process.env.XSWS_XS_TARBALL);
+    tarball = join(xsDir, basename(given));
+    console.log(`xsws setup: XS sources from ${given}`);
+    copyFileSync(given, tarball);
   } else {
     console.log(`xsws setup: fetching XS sources (${xsnap})`);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -96,7 +100,7 @@ function hasTypeScript(dir) {
 }
 
 function compileTypeScript() {
-  if (!existsSync(join(root, 'tsconfig.json'))) return;
+  if (!isCheckout || !existsSync(join(root, 'tsconfig.json'))) return;
   if (!hasTypeScript(root)) return;
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   if (!existsSync(tsc)) fail('node_modules/.bin/tsc is missing: run npm install');
@@ -117,7 +121,8 @@ function compileTypeScript() {
 
 function buildHost() {
   let bits = 32;
-  if (!ensureBuild32('xsws setup')) {
+  // installed as a package, xsws does not install system packages; it says what to install
+  if (!ensureBuild32('xsws setup', { install: isCheckout })) {
     bits = 64;
     console.error('xsws setup: no 32-bit C toolchain (Debian gcc-multilib): building a 64-bit simulator, whose XS');
     console.error('heap figures are not the board\'s bytes (slots of 32 bytes, not 16). Install it with');
@@ -128,6 +133,8 @@ function buildHost() {
   if (result.status !== 0) fail('building the simulator (make -C hosts/lin) failed');
 }
 
+// npx xsws init (npm exec) only copies files: the simulator is built when a project installs xsws
+if (process.env.npm_command === 'exec' && !isCheckout) process.exit(0);
 fetchXS();
 buildHost();
 compileTypeScript();

@@ -91,7 +91,7 @@ function parseRun(args) {
 
 function run(args) {
   const options = parseRun(args);
-  if (!existsSync(simulator)) fail(`${simulator} is missing: run "npm run build"`, 1);
+  if (!existsSync(simulator)) fail(`${simulator} is missing: ${existsSync(join(repositoryRoot, 'src', 'index.ts')) ? 'run "npm run build"' : 'run "npm rebuild xsws" in your project (it builds the simulator)'}`, 1);
   let result;
   let boardArgs;
   try {
