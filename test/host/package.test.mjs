@@ -60,7 +60,9 @@ describe('the npm package, as a new user takes it (offline)', function () {
 
   it('npx xsws init writes a project, and installing the tarball there builds the simulator', function () {
     assert.ok(tarball, 'needs the tarball');
-    run(process.execPath, [join(repositoryRoot, 'tools', 'xsws.mjs'), 'init', project], { env });
+    // npx runs the packed xsws (npm exec: its set-up builds nothing there)
+    const said = run('npx', ['--yes', `--package=${tarball}`, 'xsws', 'init', project], { cwd: work, env });
+    assert.match(said, /xsws init: wrote .*manifest\.json/);
     for (const f of ['manifest.json', 'src/main.ts', 'src/echo.ts', 'tsconfig.json', 'package.json', 'www/index.html']) assert.ok(existsSync(join(project, f)), f);
     // offline, the registry's packages come as tarballs of the copies this repository installed
     // (npm's cache holds their tarballs but not the metadata to resolve a range), and XS's sources
