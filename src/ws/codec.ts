@@ -59,6 +59,11 @@ export interface CodecSink<C> {
 	dataStart(ctx: C, st: CodecState, first: boolean, length: number): number;
 	/** A piece of a data frame's payload, unmasked (empty for an empty frame). */
 	data(ctx: C, st: CodecState, piece: Uint8Array): number;
+	/**
+	 * After data(): how many bytes at the end of that piece the owner did not take (it paused
+	 * reading partway); they are handed back as they came, for stop() to keep with the unread input.
+	 */
+	untaken?(ctx: C): number;
 	/** A whole control frame (PING, PONG, CLOSE). */
 	control(ctx: C, st: CodecState, opcode: number, payload: Uint8Array): number;
 	/** The frame breaks RFC 6455: fail the connection with this close code. */
@@ -115,8 +120,19 @@ export function parseFrames<C>(st: CodecState, buf: Uint8Array, isServer: boolea
 		st.frameSeen += n;
 		st.frameLeft -= n;
 		pos += n;
-		const r = skipped ? 0 : isControl(st.opcode) ? collectControl(st, piece) : sink.data(ctx, st, piece);
+		const control = isControl(st.opcode);
+		const r = skipped ? 0 : control ? collectControl(st, piece) : sink.data(ctx, st, piece);
 		if (r !== 0) return r;
+		const back = skipped || control || !sink.untaken ? 0 : sink.untaken(ctx);
+		if (back > 0) {
+			// the frame is where it was before those bytes: counts restored, and masked again
+			// (the XOR is its own inverse), so that they are parsed again when reading resumes
+			st.frameLeft += back;
+			st.frameSeen -= back;
+			pos -= back;
+			if (isServer) unmask(st, buf.subarray(pos, pos + back), mask);
+			continue;
+		}
 		if (st.frameLeft === 0 && st.rx === CodecRx.PAYLOAD) {
 			const e = endFrame(st, sink, ctx);
 			if (e !== 0) return e;

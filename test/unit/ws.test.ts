@@ -8,9 +8,10 @@ setLogLevel(0);
 
 interface Got { pieces: { data: Buffer; first: boolean; final: boolean; binary: boolean; remaining: number }[]; closedCalls: number; pongs: number }
 
-function echoProto(got: Got, opts: { pauseAfter?: number } = {}): Protocol<{ n: number }> {
+function echoProto(got: Got, opts: { pauseAfter?: number; rxBufferSize?: number } = {}): Protocol<{ n: number }> {
 	return {
 		name: "echo",
+		...(opts.rxBufferSize ? { rxBufferSize: opts.rxBufferSize } : {}),
 		newSession: () => ({ n: 0 }),
 		callback(wsi, reason, pss, data) {
 			switch (reason) {
@@ -273,6 +274,27 @@ describe("WebSocket role (unit, fake host)", () => {
 		wsi.rxFlowControl(true);
 		io.pump(s);
 		assert.deepEqual(got.pieces.map((p) => p.data.toString()), ["one", "two", "three"]);
+	});
+
+	it("a pause in RECEIVE holds the rest of the read too, in rxBufferSize pieces, until rx resumes", () => {
+		const got = fresh();
+		const { io, s, ctx } = setup(got, {}, { pauseAfter: 1, rxBufferSize: 4 });
+		const text = "abcdéfghij";	// the é spans a piece boundary: UTF-8 is checked piece by piece, across them
+		io.send(s, Buffer.concat([clientFrame(1, text, false), clientFrame(0, "-end"), clientFrame(2, Buffer.from([1, 2, 3]))]));
+		assert.deepEqual(got.pieces.map((p) => p.data.toString("latin1")), ["abcd"], "nothing more while paused");
+		assert.equal(got.pieces[0].remaining, Buffer.byteLength(text) - 4);
+		const wsi = [...ctx.wsis][0];
+		wsi.rxFlowControl(true);
+		io.pump(s);
+		io.run(1);
+		const pieces = got.pieces;
+		assert.equal(Buffer.concat(pieces.slice(0, -1).map((p) => p.data)).toString(), `${text}-end`, "the message whole and in order");
+		assert.ok(pieces.every((p) => p.data.length <= 4));
+		assert.deepEqual(pieces.map((p) => p.first), pieces.map((_, i) => i === 0 || i === pieces.length - 1));
+		assert.deepEqual(pieces.map((p) => p.final), pieces.map((_, i) => i >= pieces.length - 2));
+		assert.deepEqual([...pieces.at(-1)!.data], [1, 2, 3]);
+		assert.equal(pieces.at(-1)!.binary, true);
+		assert.equal(closeCode(s), 0, "no failure: the UTF-8 across the pause is valid");
 	});
 
 	it("a connection paused by its user still reads the peer's answer to its close", () => {

@@ -116,6 +116,8 @@ interface WsShared {
 	mask: Uint8Array;
 	/** bytes of the current read piece not yet handed to RECEIVE (for remainingPacketPayload) */
 	remainingInPiece: number;
+	/** bytes at the end of the last piece a paused connection did not take (CodecSink.untaken) */
+	untaken: number;
 	/** during ESTABLISHED: the connection being upgraded and the HTTP request it came from */
 	upgrading: WsState | null;
 	upgradeSource: object | null;
@@ -126,7 +128,7 @@ interface WsShared {
 function wsShared(context: Context): WsShared {
 	let s = context.roleData.get("ws") as WsShared | undefined;
 	if (!s) {
-		s = { mask: new Uint8Array(4), remainingInPiece: 0, upgrading: null, upgradeSource: null, tx: new Uint8Array(context.options.rxBufferSize + 14) };
+		s = { mask: new Uint8Array(4), remainingInPiece: 0, untaken: 0, upgrading: null, upgradeSource: null, tx: new Uint8Array(context.options.rxBufferSize + 14) };
 		context.roleData.set("ws", s);
 	}
 	return s;
@@ -196,6 +198,12 @@ const serverSink: CodecSink<Wsi> = {
 		return Handled.OK;
 	},
 	data: (wsi, st, piece) => dataPiece(wsi, st as WsState, piece),
+	untaken(wsi) {
+		const shared = wsShared(wsi.context);
+		const n = shared.untaken;
+		shared.untaken = 0;
+		return n;
+	},
 	control: (wsi, st, opcode, payload) => controlFrame(wsi, st as WsState, opcode, payload),
 	fail: (wsi, code, why) => failWs(wsi, code, why),
 };
@@ -204,26 +212,40 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
 	return parseFrames(ws(wsi), buf, true, wsShared(wsi.context).mask, serverSink, wsi) as Handled;
 }
 
-/** Hand a piece of a data message to RECEIVE, in pieces no larger than the protocol's rxBufferSize. */
+/**
+ * Hand a piece of a data message to RECEIVE, in pieces no larger than the protocol's
+ * rxBufferSize, each checked as UTF-8 (text) before it goes. A callback that pauses rx
+ * (rxFlowControl(false)) gets no more: the rest goes back to the codec (untaken), to come when
+ * reading resumes, as lws holds what it has not delivered.
+ */
 function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
 	const text = st.msgOpcode === Opcode.TEXT;
-	if (text && piece.length) {
-		st.utf8 = utf8Validate(st.utf8, piece);
-		if (st.utf8 === UTF8_REJECT) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
-	}
 	const lastOfFrame = st.frameLeft === 0;
-	if (text && lastOfFrame && st.fin && st.utf8 !== 0) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
 	const max = wsi.protocol?.rxBufferSize || piece.length || 1;
+	const shared = wsShared(wsi.context);
 	let i = 0;
 	do {
 		const end = Math.min(i + max, piece.length);
+		const part = piece.subarray(i, end);
+		const final = st.fin && lastOfFrame && end === piece.length;
+		if (text) {
+			if (part.length) {
+				st.utf8 = utf8Validate(st.utf8, part);
+				if (st.utf8 === UTF8_REJECT) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+			}
+			if (final && st.utf8 !== 0) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
+		}
 		st.pieceFirst = st.msgFirst;
-		st.pieceFinal = st.fin && lastOfFrame && end === piece.length;
+		st.pieceFinal = final;
 		st.pieceBinary = !text;
 		st.msgFirst = false;
-		wsShared(wsi.context).remainingInPiece = piece.length - end;
-		if (wsi.callback(Reason.RECEIVE, piece.subarray(i, end)) !== 0) return userClose(wsi);
+		shared.remainingInPiece = piece.length - end;
+		if (wsi.callback(Reason.RECEIVE, part) !== 0) return userClose(wsi);
 		i = end;
+		if (i < piece.length && wsi.rxPaused && !wsi.closing && !st.closing) {
+			shared.untaken = piece.length - i;
+			return Handled.OK;
+		}
 	} while (i < piece.length && !wsi.closing && !st.closing && st.rx !== Rx.DONE);
 	return Handled.OK;
 }
