@@ -29,6 +29,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** This repository (its TypeScript sources are here), or xsws installed as a package in a project (it ships dist/). */
+export const isCheckout = existsSync(join(repositoryRoot, 'src', 'index.ts'));
 
 /** The simulator binary: build/lin/xsws-sim, or another build named by XSWS_SIM (the sanitizer build, npm run test:asan). */
 export const simulatorPath = process.env.XSWS_SIM || join(repositoryRoot, 'build', 'lin', 'xsws-sim');

@@ -14,16 +14,15 @@
 // Idempotent: each step is skipped or incremental when up to date.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureUiZip } from './ui.mjs';
 import { ensureBuild32, installLine } from './debian.mjs';
 import { buildPackageModules } from './pkg.mjs';
+import { isCheckout } from './manifest.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** This repository (its TypeScript sources are here), or xsws installed as a package in a project. */
-const isCheckout = existsSync(join(root, 'src', 'index.ts'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 function fail(message) {
@@ -86,22 +85,8 @@ function fetchXS() {
   rmSync(temporary, { recursive: true, force: true });
 }
 
-function hasTypeScript(dir) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'build' || entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (hasTypeScript(path)) return true;
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-      return true;
-    }
-  }
-  return false;
-}
-
 function compileTypeScript() {
   if (!isCheckout || !existsSync(join(root, 'tsconfig.json'))) return;
-  if (!hasTypeScript(root)) return;
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   if (!existsSync(tsc)) fail('node_modules/.bin/tsc is missing: run npm install');
   // the firmware code (ES2022, no Node types), then the tests (Node + mocha types)

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { processManifest, repositoryRoot, simulatorPath } from './manifest.mjs';
+import { isCheckout, processManifest, repositoryRoot, simulatorPath } from './manifest.mjs';
 import { ensureUiZip } from './ui.mjs';
 import { buildEsp32, esp32Usage, parseBuildArgs } from './esp32.mjs';
 import { boardConfigOverrides, boardNames, boardProfile, simulatorArgs } from './boards.mjs';
@@ -91,7 +91,7 @@ function parseRun(args) {
 
 function run(args) {
   const options = parseRun(args);
-  if (!existsSync(simulator)) fail(`${simulator} is missing: ${existsSync(join(repositoryRoot, 'src', 'index.ts')) ? 'run "npm run build"' : 'run "npm rebuild xsws" in your project (it builds the simulator)'}`, 1);
+  if (!existsSync(simulator)) fail(`${simulator} is missing: ${isCheckout ? 'run "npm run build"' : 'run "npm rebuild xsws" in your project (it builds the simulator)'}`, 1);
   let result;
   let boardArgs;
   try {
