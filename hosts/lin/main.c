@@ -129,12 +129,40 @@ static void xswsMemoryReport(txMachine* the)
 		xswsHost.stackLimit);
 }
 
+/*
+ * On a stack overflow, the JavaScript calls on the stack, innermost first, each with the slots
+ * the stack held when it was called: the board's stack is small (512 slots), and this says
+ * which path needs more.
+ */
+static void xswsReportFrames(txMachine* the)
+{
+	txSlot* frame = the->frame;
+	int shown = 0;
+	while (frame && frame->next && (shown < 64)) {
+		txSlot* environment = mxFrameToEnvironment(frame);
+		txSlot* function = frame + 3;
+		const char* name = "?";
+		if ((function->kind == XS_REFERENCE_KIND) && mxIsFunction(function->value.reference)) {
+			txSlot* code = mxFunctionInstanceCode(function->value.reference);
+			txSlot* key = (code->ID != XS_NO_ID) ? fxGetKey(the, code->ID) : C_NULL;
+			if (key && key->value.key.string)
+				name = key->value.key.string;
+		}
+		fprintf(stderr, "  at %s (%s:%d), %ld slots deep\n", name,
+			(environment->ID != XS_NO_ID) ? fxGetKeyName(the, environment->ID) : "?",
+			(int)environment->value.environment.line, (long)(the->stackTop - frame));
+		frame = frame->next;
+		shown++;
+	}
+}
+
 void fxAbort(txMachine* the, int status)
 {
 	fflush(stdout);
 	switch (status) {
 	case XS_STACK_OVERFLOW_EXIT:
 		fprintf(stderr, "xsws-sim: stack overflow (XS stack %ld slots)\n", xswsHost.stackLimit);
+		xswsReportFrames(the);
 		exit(XSWS_EXIT_STACK);
 	case XS_NOT_ENOUGH_MEMORY_EXIT:
 		fprintf(stderr, "xsws-sim: memory full%s\n", xswsHost.fixed ? " (fixed heap, as on the board)" : "");

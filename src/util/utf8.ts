@@ -39,9 +39,11 @@ export function encodeAscii(s: string): Uint8Array {
 /** Latin-1 view of bytes (header names and values are octets). */
 export function decodeLatin1(b: Uint8Array, start = 0, end = b.length): string {
 	let s = "";
-	// Chunks of 256 keep the argument list small on XS.
-	for (let i = start; i < end; i += 256) {
-		const stop = i + 256 < end ? i + 256 : end;
+	// apply() puts every byte on the XS stack as an argument: chunks of 64 keep that small, since
+	// a header is read deep in the call chain and the board's stack is 512 slots (a 256-byte
+	// chunk overflowed it from the WebSocket upgrade)
+	for (let i = start; i < end; i += 64) {
+		const stop = i + 64 < end ? i + 64 : end;
 		s += String.fromCharCode.apply(null, b.subarray(i, stop) as unknown as number[]);
 	}
 	return s;
@@ -110,7 +112,8 @@ export function decodeUtf8Ts(b: Uint8Array): string | undefined {
 			codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
 		}
 		else codes.push(cp);
-		if (codes.length >= 256) { s += String.fromCharCode.apply(null, codes); codes.length = 0; }
+		// every code is an argument on the XS stack (see decodeLatin1)
+		if (codes.length >= 64) { s += String.fromCharCode.apply(null, codes); codes.length = 0; }
 	}
 	return s + String.fromCharCode.apply(null, codes);
 }
