@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { repositoryRoot } from './manifest.mjs';
 import { installLine } from './debian.mjs';
 
-export const C_FUZZ_TARGETS = ['modmap', 'paths', 'inflate'];
+export const C_FUZZ_TARGETS = ['modmap', 'paths', 'inflate', 'deflate'];
 export const C_FUZZ_MAX_LEN = 4096;
 const fuzzDir = join(repositoryRoot, 'build', 'lin', 'fuzz');
 export const corpusDir = (name) => join(repositoryRoot, 'hosts', 'lin', 'fuzz', 'corpus', name);

@@ -21,6 +21,10 @@
 	/* xsws/zlib (hosts/common/zlib) */ \
 	X(xs_xsws_crc32) X(xs_xsws_inflater_destructor) X(xs_xsws_inflater) X(xs_xsws_inflater_inflate) \
 	X(xs_xsws_inflater_get_consumed) X(xs_xsws_inflater_get_done) X(xs_xsws_inflater_close) \
+	X(xs_xsws_inflater_reset) X(xs_xsws_inflater_get_pending) X(xs_xsws_inflater_get_memory) \
+	X(xs_xsws_deflater_destructor) X(xs_xsws_deflater) X(xs_xsws_deflater_deflate) X(xs_xsws_deflater_bound) \
+	X(xs_xsws_deflater_set_level) \
+	X(xs_xsws_deflater_reset) X(xs_xsws_deflater_get_memory) X(xs_xsws_deflater_close) \
 	/* url */ \
 	X(fx_parseURL) X(fx_serializeURL) X(fx_parseQuery) X(fx_serializeQuery) \
 	/* timer */ \

@@ -10,27 +10,57 @@
 
 typedef struct {
 	tinfl_decompressor decompressor;
+	mz_uint32 dictSize;			/* 2^windowBits: tinfl's wrapping dictionary must be a power of two */
 	mz_uint32 dictOffset;		/* start of the bytes produced but not yet delivered */
 	mz_uint32 dictAvailable;	/* how many of them */
 	mz_uint32 consumed;			/* input bytes taken by the last xswsInflaterRun() */
 	int status;					/* last tinfl status */
 	int overran;				/* tinfl wrote past the dictionary's end: see xswsInflaterRun */
-	mz_uint8 dict[TINFL_LZ_DICT_SIZE];
 	/*
-	 * tinfl (Moddable's miniz, which the board compiles unchanged) takes the forbidden length codes
-	 * 286 and 287 as a match of length 0, and its copy loop still moves 3 bytes: at the end of the
-	 * dictionary that reads and writes up to 3 bytes past it (the C fuzz harness found it under
-	 * ASan). Those bytes land here, and a call that wrote past the end is refused as corrupt;
-	 * elsewhere the 3 stray bytes are output, which a zip entry's CRC-32 refuses.
+	 * dictSize bytes, then XSWS_INFLATE_OVERRUN of slack: tinfl (Moddable's miniz, which the board
+	 * compiles unchanged) takes the forbidden length codes 286 and 287 as a match of length 0, and
+	 * its copy loop still moves 3 bytes: at the end of the dictionary that reads and writes up to 3
+	 * bytes past it (the C fuzz harness found it under ASan). Those bytes land in the slack, and a
+	 * call that wrote past the end is refused as corrupt; elsewhere the 3 stray bytes are output,
+	 * which a zip entry's CRC-32 refuses.
 	 */
-	mz_uint8 overrun[8];
+	mz_uint8 dict[];
 } xswsInflater;
 
-/* inflater: zeroed memory (the dictionary must start zeroed, see xsws_zlib.c) */
-static void xswsInflaterInit(xswsInflater *inflater)
+#define XSWS_INFLATE_OVERRUN 8
+
+/* the bytes an inflater with a window of 2^windowBits (9..15) takes, in one allocation */
+static size_t xswsInflaterSize(int windowBits)
+{
+	return sizeof(xswsInflater) + ((size_t)1 << windowBits) + XSWS_INFLATE_OVERRUN;
+}
+
+/* inflater: zeroed memory of xswsInflaterSize(windowBits) (the dictionary must start zeroed, see xsws_zlib.c) */
+static void xswsInflaterInit(xswsInflater *inflater, int windowBits)
 {
 	tinfl_init(&inflater->decompressor);
+	inflater->dictSize = (mz_uint32)1 << windowBits;
 	inflater->status = TINFL_STATUS_NEEDS_MORE_INPUT;
+}
+
+/*
+ * A new stream in the same memory (permessage-deflate without context takeover). The dictionary
+ * is zeroed again: a distance reaching before the stream's start must read zeros, never the last
+ * stream's bytes (a pooled inflater serves other peers too).
+ */
+static void xswsInflaterReset(xswsInflater *inflater)
+{
+	mz_uint32 dictSize = inflater->dictSize;
+	memset(inflater, 0, sizeof(xswsInflater) + dictSize + XSWS_INFLATE_OVERRUN);
+	tinfl_init(&inflater->decompressor);
+	inflater->dictSize = dictSize;
+	inflater->status = TINFL_STATUS_NEEDS_MORE_INPUT;
+}
+
+/* output is waiting that needs no more input (delivered bytes, or tinfl stopped with its buffer full) */
+static int xswsInflaterPending(const xswsInflater *inflater)
+{
+	return inflater->dictAvailable || (inflater->status == TINFL_STATUS_HAS_MORE_OUTPUT);
 }
 
 static const char *xswsInflaterFailure(const xswsInflater *inflater)
@@ -74,7 +104,7 @@ static long xswsInflaterRun(xswsInflater *inflater, const mz_uint8 *input, size_
 			memcpy(output + produced, inflater->dict + inflater->dictOffset, n);
 			produced += n;
 			inflater->dictAvailable -= (mz_uint32)n;
-			inflater->dictOffset = (inflater->dictOffset + (mz_uint32)n) & (TINFL_LZ_DICT_SIZE - 1);
+			inflater->dictOffset = (inflater->dictOffset + (mz_uint32)n) & (inflater->dictSize - 1);
 			continue;
 		}
 		if (inflater->status == TINFL_STATUS_DONE)
@@ -82,11 +112,11 @@ static long xswsInflaterRun(xswsInflater *inflater, const mz_uint8 *input, size_
 		if ((inflater->status == TINFL_STATUS_NEEDS_MORE_INPUT) && (inputOffset == inputLength))
 			break;
 		inBytes = inputLength - inputOffset;
-		outBytes = TINFL_LZ_DICT_SIZE - inflater->dictOffset;
+		outBytes = inflater->dictSize - inflater->dictOffset;
 		inflater->status = tinfl_decompress(&inflater->decompressor, input + inputOffset, &inBytes,
 			inflater->dict, inflater->dict + inflater->dictOffset, &outBytes, TINFL_FLAG_HAS_MORE_INPUT);
 		inputOffset += inBytes;
-		if (outBytes > TINFL_LZ_DICT_SIZE - inflater->dictOffset) {
+		if (outBytes > inflater->dictSize - inflater->dictOffset) {
 			inflater->overran = 1;
 			inflater->status = TINFL_STATUS_FAILED;
 			outBytes = 0;

@@ -1,7 +1,8 @@
 /*
  * The bounded inflater of xsws/zlib (hosts/common/zlib/xsws_inflater.h), on any bytes: the first
- * byte picks the output buffer's size, the second the input pieces' size, the rest is raw
- * deflate. Properties:
+ * byte picks the output buffer's size, the second the input pieces' size and (its low 3 bits) the
+ * window, 2^9 to 2^15 bytes as permessage-deflate negotiates; the rest is raw deflate. The
+ * reference is zlib with the same window. Properties:
  * - a call never produces more than its output buffer or takes more than its input;
  * - a call with input left and room for output never makes no progress (the JS caller would loop);
  * - where zlib (the reference, strict) ends the stream within the input and within the cap,
@@ -22,25 +23,39 @@
 /* stop comparing past this much output: a bomb's worth of time per input is bounded */
 #define OUTPUT_CAP (1u << 18)
 
-static xswsInflater gInflater;
+/* allocated per input at its window's size, so that ASan sees any write past it */
+static xswsInflater *gInflaterMemory;
+#define gInflater (*gInflaterMemory)
 static uint8_t gOut[OUTPUT_CAP];
 static uint8_t gReferenceOut[OUTPUT_CAP + 1];
 
 /* zlib's output size when the stream ends within the input and within the cap, else -1 */
-static long reference(const uint8_t *stream, size_t size)
+static long reference(const uint8_t *stream, size_t size, int windowBits)
 {
 	z_stream z;
 	int status;
 	long produced;
 	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -15) != Z_OK)
+	if (inflateInit2(&z, -windowBits) != Z_OK)
 		abort();
 	z.next_in = (Bytef *)stream;
 	z.avail_in = (uInt)size;
 	z.next_out = gReferenceOut;
-	z.avail_out = sizeof(gReferenceOut);
-	status = inflate(&z, Z_NO_FLUSH);
-	produced = (long)(sizeof(gReferenceOut) - z.avail_out);
+	if (windowBits == 15) {
+		z.avail_out = sizeof(gReferenceOut);
+		status = inflate(&z, Z_NO_FLUSH);
+	}
+	else {
+		/*
+		 * zlib refuses a distance past its window only when it reaches before the output of the
+		 * current call: one byte of room per call makes every distance count against the window
+		 */
+		do {
+			z.avail_out = 1;
+			status = inflate(&z, Z_NO_FLUSH);
+		} while ((status == Z_OK) && (z.total_out < sizeof(gReferenceOut)));
+	}
+	produced = (long)z.total_out;
 	inflateEnd(&z);
 	return ((status == Z_STREAM_END) && (produced <= OUTPUT_CAP)) ? produced : -1;
 }
@@ -52,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *stream;
 	size_t streamSize;
 	uint8_t buffer[4096];
-	int failed = 0, capped = 0;
+	int failed = 0, capped = 0, windowBits;
 	if (size < 2)
 		return 0;
 	outSize = 1 + (data[0] * 16) % sizeof(buffer);
@@ -60,8 +75,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stream = data + 2;
 	streamSize = size - 2;
 
-	memset(&gInflater, 0, sizeof(gInflater));
-	xswsInflaterInit(&gInflater);
+	windowBits = 15 - (data[1] & 7);
+	if (windowBits < 9)
+		windowBits = 9;
+	gInflaterMemory = calloc(1, xswsInflaterSize(windowBits));
+	if (!gInflaterMemory)
+		abort();
+	xswsInflaterInit(&gInflater, windowBits);
 	for (;;) {
 		size_t piece = streamSize - offset < pieceSize ? streamSize - offset : pieceSize;
 		long produced = xswsInflaterRun(&gInflater, stream + offset, piece, buffer, outSize);
@@ -86,12 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	referenceSize = reference(stream, streamSize);
+	referenceSize = reference(stream, streamSize, windowBits);
 	if ((referenceSize >= 0) && !capped) {
 		XSWS_FUZZ_CHECK(!failed, "called corrupt what the reference inflates (%ld bytes)", referenceSize);
 		XSWS_FUZZ_CHECK(xswsInflaterDone(&gInflater), "the stream did not end where the reference's did");
 		XSWS_FUZZ_CHECK(total == (size_t)referenceSize, "%zu bytes out, the reference %ld", total, referenceSize);
 		XSWS_FUZZ_CHECK(!memcmp(gOut, gReferenceOut, total), "output differs from the reference");
 	}
+	free(gInflaterMemory);
+	gInflaterMemory = NULL;
 	return 0;
 }
