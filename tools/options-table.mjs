@@ -32,8 +32,14 @@ export async function optionsTables() {
   for (const [name, spec] of Object.entries(o.VHOST_STRING_OPTIONS)) {
     lines.push(`| vhost \`${name}\` | \`"${spec.default}"\` | ${cell(spec.bounds)} | ${spec.lws ? `\`${spec.lws}\`` : ''} | ${cell(spec.reason)} |`);
   }
+  for (const [name, spec] of Object.entries(o.PMD_OPTIONS)) {
+    lines.push(`| vhost \`permessageDeflate.${name}\` | ${number(spec.default)} | ${number(spec.min)}–${number(spec.max)} ${cell(spec.unit)} | ${spec.lws ? `\`${spec.lws}\`` : ''} | ${cell(spec.reason)} |`);
+  }
+  for (const [name, spec] of Object.entries(o.PMD_FLAGS)) {
+    lines.push(`| vhost \`permessageDeflate.${name}\` | ${spec.default} | true or false | \`${spec.lws}\` | ${cell(spec.reason)} |`);
+  }
   lines.push('', 'Fixed values (not options), in `src/core/options.ts` too:', '', '| name | value | why |', '| --- | --- | --- |');
-  for (const table of [o.TIMINGS, o.PARSER_LIMITS]) {
+  for (const table of [o.TIMINGS, o.PARSER_LIMITS, o.PMD_LIMITS]) {
     for (const [name, fixed] of Object.entries(table)) lines.push(`| \`${name}\` | ${number(fixed.value)} ${cell(fixed.unit)} | ${cell(fixed.reason)} |`);
   }
   return lines.join('\n');

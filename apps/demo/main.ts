@@ -5,7 +5,7 @@
  */
 import config from "mc/config";
 import { createContext, MountProtocol, setLogLevel, lwsl, CONTEXT_OPTIONS } from "../../src/index.js";
-import type { Protocol, ContextOptions } from "../../src/index.js";
+import type { Protocol, ContextOptions, PmdOptions } from "../../src/index.js";
 import { moddableHost, moddableMountFops } from "../../src/host/moddable.js";
 import { linkedPlugins } from "./plugins.js";
 
@@ -14,6 +14,8 @@ interface DemoConfig {
 	www?: string;
 	logLevel?: number;
 	maxSockets?: number;
+	/** permessage-deflate settings (PmdOptions), e.g. `xsws run permessageDeflate.compressionLevel=6`; false for none */
+	permessageDeflate?: boolean | PmdOptions;
 	/** the board profile (tools/boards.mjs boardConfig) */
 	board?: { name?: string; tcpPcbs?: number };
 }
@@ -43,6 +45,8 @@ async function start(): Promise<void> {
 			protocols,
 			// WebSockets asking no subprotocol get the counter, as in the lws test server
 			default: "dumb-increment-protocol",
+			// browsers offer permessage-deflate on every WebSocket: by default small windows, no context takeover
+			permessageDeflate: cfg.permessageDeflate ?? true,
 			mounts: [
 				{ mountpoint: "/", origin: cfg.www ?? "ui.zip", originProtocol: MountProtocol.FILE, defaultIndex: "index.html", cacheMaxAge: 60, cacheReusable: true, cacheRevalidate: true },
 				{ mountpoint: "/formtest", origin: "", originProtocol: MountProtocol.CALLBACK, protocol: "post-demo" },

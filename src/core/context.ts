@@ -294,11 +294,17 @@ export class Context {
 
 	/** What status pages show: connections against the limit, the counters, and the XS heap (after GC). */
 	status(): ContextStatus {
+		const roles: Record<string, object> = {};
+		for (const r of this.roles.all()) {
+			const s = r.status?.(this);
+			if (s) roles[r.name] = s;
+		}
 		return {
 			connections: this.wsis.size,
 			maxConnections: this.options.maxConnections,
 			stats: this.stats,
 			heap: this.io.heap ? this.io.heap() : null,
+			roles,
 		};
 	}
 

@@ -4,7 +4,7 @@
  * fixed timings the core uses, named in one place. README's "Options and limits" table is made
  * from this file (tools/options-table.mjs; a test keeps them the same).
  */
-import type { ContextOptions } from "./types.js";
+import type { ContextOptions, PmdOptions, VhostOptions } from "./types.js";
 
 /** A numeric option: its default, bounds and reason (the README's options table is made from these). */
 export interface NumberOption {
@@ -120,6 +120,82 @@ export const VHOST_STRING_OPTIONS: { readonly [K in "listenAcceptRole" | "iface"
 	iface: { default: "", bounds: "an IPv4 address", lws: "iface", reason: "the IPv4 address the listener binds (\"\": every interface); Moddable's lwIP listener binds every interface, so there (board and simulator) a vhost with an iface is refused at start rather than exposed" },
 };
 
+/** The numeric permessage-deflate settings of a vhost (`permessageDeflate: {...}`). */
+export const PMD_OPTIONS: { readonly [K in Exclude<keyof PmdOptions, "serverNoContextTakeover" | "clientNoContextTakeover">]-?: NumberOption } = {
+	serverMaxWindowBits: {
+		default: 10, min: 8, max: 15, unit: "bits", lws: "server_max_window_bits",
+		reason: "our deflater's window: 2^bits of history, and its memory outside the XS heap (on the board, 32-bit: 8,276 bytes per deflater at 10 bits, 166,996 at 15); a client offering a smaller server_max_window_bits gets that",
+	},
+	clientMaxWindowBits: {
+		default: 10, min: 9, max: 15, unit: "bits", lws: "client_max_window_bits",
+		reason: "asked of a client whose offer has client_max_window_bits: our inflater's window (on the board: 12,048 bytes per inflater at 10 bits); a client offering none keeps 15 bits (43,792 bytes); never under 9, which zlib's clients use when told 8",
+	},
+	threshold: {
+		default: 0, min: 0, max: INT_MAX, unit: "bytes",
+		reason: "shorter messages go uncompressed (RSV1 clear, as RFC 7692 6 allows); 0 compresses every one, because libwebsockets clients (4.x, warmcat/libwebsockets#2794) loop forever on an uncompressed message once the extension is on",
+	},
+	compressionLevel: {
+		default: 3, min: 0, max: 9, unit: "", lws: "compression_level",
+		reason: "how long the deflater searches for matches (hash candidates per byte: 0 stores, 3 tries 12, 9 tries 1,024): time on the board's core against bytes on the air",
+	},
+	maxInflaters: {
+		default: 2, min: 1, max: 1024, unit: "inflaters",
+		reason: "inflaters at once on the vhost: without client context takeover one is held only while a compressed message arrives, and a connection starting one more waits (not read) until one is free; with takeover each connection keeps one, and once all but one are kept a client is told client_no_context_takeover (one stays for the others)",
+	},
+	maxDeflaters: {
+		default: 2, min: 1, max: 1024, unit: "deflaters",
+		reason: "deflaters at once on the vhost: without server context takeover one serves a whole message in one write and is free again at once, and only a fragmented message keeps one until its last fragment; a message that finds none goes uncompressed; with takeover each connection keeps one, and once all but one are kept a connection gets server_no_context_takeover",
+	},
+	rxBufSize: {
+		default: 1024, min: 128, max: 65536, unit: "bytes", lws: "rx_buf_size",
+		reason: "inflated bytes are handed to RECEIVE in pieces of at most this (and of the protocol's rxBufferSize) from one buffer the vhost's connections share, so a compression bomb costs no memory",
+	},
+	txBufSize: {
+		default: 4096, min: 256, max: 65536, unit: "bytes", lws: "tx_buf_size",
+		reason: "a compressed frame whose worst case fits is built in one buffer the vhost's connections share; a larger write gets a buffer of its own for that frame",
+	},
+};
+
+/** A setting that is on or off: its default, lws's name and why. */
+export interface FlagOption {
+	/** the default */
+	readonly default: boolean;
+	/** lws's (or the RFC's) name for it */
+	readonly lws: string;
+	/** what it does, and why this default */
+	readonly reason: string;
+}
+
+/** The permessage-deflate settings that are flags. */
+export const PMD_FLAGS: { readonly [K in "serverNoContextTakeover" | "clientNoContextTakeover"]: FlagOption } = {
+	serverNoContextTakeover: { default: true, lws: "server_no_context_takeover", reason: "our deflater forgets each message, so that between messages a connection holds no window; with false each connection keeps a deflater (its window) for life, for better compression of similar messages" },
+	clientNoContextTakeover: { default: true, lws: "client_no_context_takeover", reason: "asked of every client: between messages no inflater (10,992 bytes of tables and the window, outside the XS heap) is held for it" },
+};
+
+/** A vhost's permessage-deflate settings with every default filled in. */
+export type ResolvedPmd = Required<PmdOptions>;
+
+/** The permessage-deflate settings of a vhost, checked, or null when it has none. */
+export function resolvePmd(vhost: VhostOptions): ResolvedPmd | null {
+	const given = vhost.permessageDeflate;
+	const name = vhost.name ?? "default";
+	if (given === undefined || given === false) return null;
+	if (given !== true && (typeof given !== "object" || given === null)) throw new RangeError(`option permessageDeflate of vhost ${name} must be true, false or an object, got ${String(given)}`);
+	const g = (given === true ? {} : given) as Record<string, unknown>;
+	for (const key of Object.keys(g)) {
+		if (!(key in PMD_OPTIONS) && !(key in PMD_FLAGS) && g[key] !== undefined) throw new RangeError(`unknown option permessageDeflate.${key} of vhost ${name}`);
+	}
+	const out: Record<string, unknown> = {};
+	for (const [key, spec] of Object.entries(PMD_OPTIONS) as [string, NumberOption][])
+		out[key] = checkNumber(`permessageDeflate.${key} of vhost ${name}`, g[key] ?? spec.default, spec);
+	for (const [key, spec] of Object.entries(PMD_FLAGS)) {
+		const v = g[key] ?? spec.default;
+		if (typeof v !== "boolean") throw new RangeError(`option permessageDeflate.${key} of vhost ${name} must be true or false, got ${String(v)}`);
+		out[key] = v;
+	}
+	return out as ResolvedPmd;
+}
+
 /** A fixed timing or limit of the core: not an option, but listed with its reason. */
 export interface FixedValue {
 	/** the value */
@@ -136,6 +212,11 @@ export const TIMINGS: { readonly [K in "LINGER_MS" | "PROBE_MS" | "CLOSE_ACK_MS"
 	PROBE_MS: { value: 1000, unit: "ms", reason: "connections that keep bytes unread (rx paused) are probed this often for a peer that went away" },
 	CLOSE_ACK_MS: { value: 2000, unit: "ms", reason: "a WebSocket close waits this long for the peer's close frame (RFC 6455 7.1.1), then closes the connection" },
 	SERVICE_IDLE_MS: { value: 0x3fffffff, unit: "ms", reason: "the service timer's repeat when nothing re-arms it (a pass then finds nothing to do)" },
+};
+
+/** Fixed values of permessage-deflate. */
+export const PMD_LIMITS: { readonly [K in "MIN_RX_BUFFER"]: FixedValue } = {
+	MIN_RX_BUFFER: { value: 128, unit: "bytes", reason: "a protocol whose rxBufferSize is under this gets no permessage-deflate, as in lws (whose clients, for such a protocol, take the answer yet cannot inflate)" },
 };
 
 /** Fixed bounds of the HTTP parser (RFC 9112 leaves them to the server). */
@@ -185,6 +266,7 @@ export function resolveOptions(options: ContextOptions, hostSockets: number): Re
 			if (v[key] !== undefined && typeof v[key] !== "string") throw new RangeError(`option ${key} of vhost ${name} must be a string, got ${String(v[key])}`);
 		}
 		if (vhost.iface && !isIpv4(vhost.iface)) throw new RangeError(`option iface of vhost ${name} must be an IPv4 address (a.b.c.d), got ${vhost.iface}`);
+		resolvePmd(vhost);
 	}
 	return resolved as ResolvedOptions;
 }

@@ -1,4 +1,5 @@
 import type { Handled } from "./reasons.js";
+import type { Context } from "./context.js";
 import type { Wsi } from "./wsi.js";
 
 /** How a role rates a connection when the context must make room for a new one. */
@@ -41,6 +42,8 @@ export interface Role {
 	writeRoleProtocol?(wsi: Wsi, data: Uint8Array, mode: number): Uint8Array | null;
 	/** A listener may start connections in this role (lws: a role usable as `listen_accept_role`); a role entered only by upgrade leaves it unset. */
 	readonly listenAccept?: boolean;
+	/** What the role reports in Context.status() (e.g. pooled resources), or null. */
+	status?(context: Context): object | null;
 	/** What a peer over ipLimitWsi is sent, in this role's protocol, before it is closed (h1: a 503); absent: closed at once. */
 	readonly refusal?: Uint8Array;
 	/** The HTTP Upgrade token (RFC 9110 7.8), lower case, that moves a connection into this role: "websocket". */
@@ -99,6 +102,11 @@ export class RoleRegistry {
 			throw new RangeError(`role "${name}" cannot start connections from a listener (roles that can: ${can.join(", ")})`);
 		}
 		return r;
+	}
+
+	/** Every registered role, in the order given. */
+	all(): IterableIterator<Role> {
+		return this.byName.values();
 	}
 
 	/** The role called `name`; an unknown name throws, listing the known ones. */

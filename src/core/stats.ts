@@ -38,6 +38,8 @@ export interface ContextStatus {
 	stats: ContextStats;
 	/** the XS heap after a collection, where the host can tell */
 	heap: HeapFigures | null;
+	/** what roles report of their own, by role name (the ws role: permessage-deflate per vhost) */
+	roles: Record<string, object>;
 }
 
 export function newStats(): ContextStats {

@@ -81,6 +81,36 @@ export interface VhostOptions {
 	default?: string;
 	/** URL to redirect 404s to (lws `error_document_404`). */
 	errorDocument404?: string;
+	/**
+	 * permessage-deflate (RFC 7692) for its WebSockets (lws's `lws_extension` list with
+	 * `lws_extension_callback_pm_deflate`): `true` for the defaults of PMD_OPTIONS, an object to
+	 * change some, absent or `false` for none. Needs the host's native deflater (xsws/zlib).
+	 */
+	permessageDeflate?: boolean | PmdOptions;
+}
+
+/** permessage-deflate settings of a vhost: each is checked against PMD_OPTIONS (numbers) and PMD_FLAGS when the context is made. */
+export interface PmdOptions {
+	/** The window our deflater keeps (bits), and the most we send with (server_max_window_bits). Default 10. */
+	serverMaxWindowBits?: number;
+	/** The window we ask a client's deflater to keep when its offer allows (client_max_window_bits). Default 10. */
+	clientMaxWindowBits?: number;
+	/** Reset our deflater after every message (server_no_context_takeover). Default true. */
+	serverNoContextTakeover?: boolean;
+	/** Ask clients to reset theirs after every message (client_no_context_takeover). Default true. */
+	clientNoContextTakeover?: boolean;
+	/** Messages shorter than this many bytes go uncompressed. Default 0 (every message compressed: lws clients need that). */
+	threshold?: number;
+	/** 0 (store only) to 9 (longest search). Default 3. */
+	compressionLevel?: number;
+	/** Inflaters at once on this vhost (each holds its window while a compressed message arrives). Default 2. */
+	maxInflaters?: number;
+	/** Deflaters at once on this vhost. Default 2. */
+	maxDeflaters?: number;
+	/** Largest RECEIVE piece of an inflated message (lws `rx_buf_size`). Default 1024. */
+	rxBufSize?: number;
+	/** Compressed frames up to this size are built in one shared buffer (lws `tx_buf_size`). Default 4096. */
+	txBufSize?: number;
 }
 
 /** What `createContext` takes (lws `struct lws_context_creation_info`); every number is checked against CONTEXT_OPTIONS when the context is made. */

@@ -3,6 +3,8 @@ import type { Protocol, Mount, VhostOptions } from "./types.js";
 import type { TcpListener } from "./io.js";
 import { Wsi } from "./wsi.js";
 import type { Role } from "./role.js";
+import { resolvePmd } from "./options.js";
+import type { ResolvedPmd } from "./options.js";
 
 /** A virtual host: a port (shared with other vhosts), protocols and mounts (lws `struct lws_vhost`). */
 export class Vhost {
@@ -16,6 +18,8 @@ export class Vhost {
 	readonly defaultProtocol: Protocol | null;
 	/** Where 404s are redirected (lws `error_document_404`), if set. */
 	readonly errorDocument404: string | undefined;
+	/** Its permessage-deflate settings, checked, or null when it offers none. */
+	readonly pmd: ResolvedPmd | null;
 	/** The listener it shares with the vhosts on its port and iface; null until listening. */
 	listener: TcpListener | null = null;
 	/** Per-protocol vhost-wide state (lws `lws_protocol_vh_priv_get`), made on demand. */
@@ -36,6 +40,7 @@ export class Vhost {
 		this.defaultProtocol = (def ? this.protocols.find((p) => p.name === def) : this.protocols[0]) ?? null;
 		if (def && !this.defaultProtocol) throw new Error(`vhost ${this.name}: default protocol "${def}" is not among its protocols`);
 		this.errorDocument404 = options.errorDocument404;
+		this.pmd = resolvePmd(options);
 	}
 
 	/** The port it listens on: the one the listener got when `port` was 0 (lws `lws_get_vhost_listen_port`). */

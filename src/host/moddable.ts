@@ -16,13 +16,14 @@ import TextEncoder from "text/encoder";
 import { File, Iterator } from "file";
 import Logical from "logical";
 import Base64 from "base64";
-import { crc32 as nativeCrc32, Inflater } from "xsws/zlib";
+import { crc32 as nativeCrc32, Inflater, Deflater } from "xsws/zlib";
 import type { HostIo, TcpCallbacks, TcpListener, TcpSocket, UdpCallbacks, UdpSocket, HeapFigures } from "../core/io.js";
 import { setUtf8Codec } from "../util/utf8.js";
 import { setXorMask } from "../util/xor.js";
 import { setBase64 } from "../util/base64.js";
 import { setCrc32 } from "../util/crc32.js";
 import { setInflaterFactory } from "../fs/inflate.js";
+import { setPmdCompressors } from "../ws/compressors.js";
 import { HostFops } from "../fs/host-fops.js";
 import type { FileClass, IteratorClass } from "../fs/host-fops.js";
 import Resource from "Resource";
@@ -85,6 +86,11 @@ export function moddableHost(opts: ModdableHostOptions = {}): HostIo {
 	// xsws/zlib (hosts/common/zlib, miniz): CRC-32 and the bounded pull inflater
 	setCrc32((data, crc) => nativeCrc32(data, crc));
 	setInflaterFactory(() => new Inflater());
+	// and permessage-deflate's: the inflater with the negotiated window, our bounded deflater
+	setPmdCompressors({
+		inflater: (windowBits) => new Inflater(windowBits),
+		deflater: (windowBits, level) => new Deflater(windowBits, level),
+	});
 	return {
 		// a pcb is left for a newcomer to arrive, so that an idle connection can make room for it
 		maxSockets: opts.maxSockets ?? Math.max(1, (opts.tcpPcbs && opts.tcpPcbs > 0 ? opts.tcpPcbs : ESP32_TCP_PCBS) - 1),

@@ -182,7 +182,7 @@ function startFrame<C>(st: CodecState, h: Uint8Array, o: number, isServer: boole
 
 /** Why a frame header breaks RFC 6455 (each is a 1002), or null. */
 function refusal<C>(st: CodecState, op: number, fin: boolean, rsv: number, masked: boolean, plen: number, isServer: boolean, sink: CodecSink<C>, ctx: C): string | null {
-	if (rsv && !sink.rsv?.(ctx, rsv, op)) return "reserved bits set (no extension negotiated)";
+	if (rsv && !sink.rsv?.(ctx, rsv, op)) return "reserved bits set (no negotiated extension takes them here)";
 	if ((op > 2 && op < 8) || op > 10) return `reserved opcode ${op}`;
 	if (isServer && !masked) return "client frame not masked";
 	if (!isServer && masked) return "server frame masked";

@@ -109,4 +109,57 @@ describe('demo page in headless Chromium', function () {
     await page.waitForTimeout(300);
     assert.ok(Number(await page.textContent('#counter')) > c, 'counter runs again after reconnecting');
   });
+
+  it('negotiates permessage-deflate on the mirror and status WebSockets (the counter\'s 64-byte rx buffer declines it, as lws does); all three work, and what Chromium sends compressed arrives intact', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const handshakes = [];
+    cdp.on('Network.webSocketHandshakeResponseReceived', (e) => handshakes.push(e.response));
+    try {
+      await page.goto(`http://127.0.0.1:${port}/`);
+      for (const id of ['counter-state', 'mirror-state', 'status-state'])
+        await page.waitForFunction((i) => document.getElementById(i).textContent === 'connected', id, { timeout: 10000 });
+      assert.equal(handshakes.length, 3);
+      const exts = handshakes.map((h) => {
+        const header = (name) => Object.entries(h.headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+        return `${header('sec-websocket-protocol')}: ${header('sec-websocket-extensions')}`;
+      }).sort();
+      assert.deepEqual(exts, [
+        'dumb-increment-protocol: ',
+        'lws-mirror-protocol: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=10',
+        'lws-status: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=10',
+      ]);
+      const a = Number(await page.textContent('#counter'));
+      await page.waitForTimeout(300);
+      assert.ok(Number(await page.textContent('#counter')) > a, 'counter advances');
+      await page.waitForFunction(() => document.getElementById('status-clients').tBodies[0].rows.length >= 3, null, { timeout: 10000 });
+      const before = (await (await fetch(`http://127.0.0.1:${port}/status.json`)).json()).roles.ws.permessageDeflate.localhost;
+      // the page's own mirror, and messages of every size through it, which Chromium compresses
+      const echoes = await page.evaluate(async (p) => {
+        const sizes = [1, 125, 2000, 70000, 300000];
+        const ws = new WebSocket(`ws://127.0.0.1:${p}/?mirror=deflate`, 'lws-mirror-protocol');
+        await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+        const out = [];
+        for (const n of sizes) {
+          let text = '';
+          for (let i = 0; text.length < n; i++) text += `${i % 97} mirror ${n} `;
+          text = text.slice(0, n);
+          const back = new Promise((r) => { ws.onmessage = (e) => r(e.data); });
+          ws.send(text);
+          out.push((await back) === text ? n : `mismatch at ${n}`);
+        }
+        ws.close();
+        return out;
+      }, port);
+      assert.deepEqual(echoes, [1, 125, 2000, 70000, 300000]);
+      const after = (await (await fetch(`http://127.0.0.1:${port}/status.json`)).json()).roles.ws.permessageDeflate.localhost;
+      assert.ok(after.compressedBytesIn - before.compressedBytesIn > 1000, `compressed bytes came in (${after.compressedBytesIn - before.compressedBytesIn})`);
+      assert.ok(after.framesCompressedOut > before.framesCompressedOut, 'the mirror sent compressed frames');
+      assert.equal(await page.evaluate(() => document.getElementById('mirror-state').textContent), 'connected');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -31,7 +31,7 @@ export function clientFrame(opcode: number, payload: Uint8Array | string, fin = 
 	return Buffer.concat([Buffer.from(head), body]);
 }
 
-export interface ServerFrame { fin: boolean; opcode: number; payload: Buffer }
+export interface ServerFrame { fin: boolean; opcode: number; rsv: number; payload: Buffer }
 
 /** Parse server frames from bytes after the handshake response. */
 export function parseFrames(bytes: Buffer): ServerFrame[] {
@@ -44,7 +44,7 @@ export function parseFrames(bytes: Buffer): ServerFrame[] {
 		if (len === 126) { len = bytes.readUInt16BE(at); at += 2; }
 		else if (len === 127) { len = Number(bytes.readBigUInt64BE(at)); at += 8; }
 		if (at + len > bytes.length) break;
-		out.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 15, payload: bytes.subarray(at, at + len) });
+		out.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 15, rsv: (b0 >> 4) & 7, payload: bytes.subarray(at, at + len) });
 		i = at + len;
 	}
 	return out;

@@ -115,7 +115,7 @@ describe("WebSocket codec (src/ws/codec.ts), both directions: a client against t
 		assert.equal(c.failed, "1002 server frame masked");
 		const d = client();
 		parseFrames(d.state, frame(Opcode.TEXT, true, Buffer.from("x"), undefined, 4), false, new Uint8Array(4), clientSink, d);
-		assert.equal(d.failed, "1002 reserved bits set (no extension negotiated)");
+		assert.equal(d.failed, "1002 reserved bits set (no negotiated extension takes them here)");
 		const e = client();
 		const takesRsv1: CodecSink<Client> = { ...clientSink, rsv: (_c, rsv) => rsv === 4 };
 		parseFrames(e.state, frame(Opcode.TEXT, true, Buffer.from("x"), undefined, 4), false, new Uint8Array(4), takesRsv1, e);

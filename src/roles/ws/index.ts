@@ -1,6 +1,7 @@
 import type { Role } from "../../core/role.js";
 import * as ws from "./server.js";
 import { upgradeToWs } from "./upgrade.js";
+import { pmdStatus } from "./pmd.js";
 
 /** The WebSocket server role (lws roles/ws): an ops table over server.ts, entered by an HTTP Upgrade: websocket. */
 export const roleWs: Role = {
@@ -14,5 +15,6 @@ export const roleWs: Role = {
 	roomClass: ws.roomClass,
 	writeRoleProtocol: ws.writeRoleProtocol,
 	upgradeToken: "websocket",
+	status: pmdStatus,
 	upgrade: (wsi, req) => upgradeToWs(wsi, req, roleWs),
 };

@@ -18,6 +18,8 @@ import { CloseStatus, isValidWireCloseCode } from "../../ws/close-codes.js";
 import { xorMask } from "../../util/xor.js";
 import { utf8Validate, UTF8_REJECT } from "../../util/utf8-validate.js";
 import { encodeUtf8 } from "../../util/utf8.js";
+import { deflateFrame, inflatePiece, mustResume, release, resumeRx, rxCompressed, startRx, takeRsv } from "./pmd.js";
+import type { PmdConn, PmdDeliver } from "./pmd.js";
 
 /** How long we wait for the peer's close frame after sending ours. */
 export const CLOSE_ACK_MS = TIMINGS.CLOSE_ACK_MS.value;
@@ -61,6 +63,8 @@ export class WsState implements CodecState {
 	ctlLen = 0;
 	/** set by closeReason() before returning -1 */
 	closeWith: { code: number; text: Uint8Array } | null = null;
+	/** permessage-deflate, when negotiated */
+	pmd: PmdConn | null = null;
 
 	constructor(private readonly context: Context) {
 		wsShared(context);
@@ -193,11 +197,20 @@ const serverSink: CodecSink<Wsi> = {
 			w.msgFirst = true;
 		}
 		const max = wsi.context.options.maxWsMessageSize;
-		if (w.msgLen + length > max) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, `message larger than maxWsMessageSize (${max})`);
+		// a compressed message is held to its inflated size as it arrives (1009); its wire bytes only
+		// to what deflate can add to that much data (stored blocks: 5 bytes in 64 KiB) plus slack
+		const compressed = first ? (w.pmd !== null && startRx(w.pmd)) : rxCompressed(w.pmd);
+		const wireMax = compressed ? max + (max >> 3) + 1024 : max;
+		if (w.msgLen + length > wireMax) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, `message larger than maxWsMessageSize (${max})`);
 		w.msgLen += length;
 		return Handled.OK;
 	},
-	data: (wsi, st, piece) => dataPiece(wsi, st as WsState, piece),
+	rsv: (wsi, rsv, opcode) => takeRsv(ws(wsi).pmd, rsv, opcode),
+	data(wsi, st, piece) {
+		const w = st as WsState;
+		if (!rxCompressed(w.pmd)) return dataPiece(wsi, w, piece);
+		return inflatePiece(wsi, w.pmd!, piece, w.fin && w.frameLeft === 0, wsi.protocol?.rxBufferSize ?? 0, pmdDeliver);
+	},
 	untaken(wsi) {
 		const shared = wsShared(wsi.context);
 		const n = shared.untaken;
@@ -208,8 +221,61 @@ const serverSink: CodecSink<Wsi> = {
 	fail: (wsi, code, why) => failWs(wsi, code, why),
 };
 
+/** Inflated pieces of a compressed message, to RECEIVE with the same checks as any. */
+const pmdDeliver: PmdDeliver = {
+	receive(wsi, part, final) {
+		const st = ws(wsi);
+		wsShared(wsi.context).remainingInPiece = 0;
+		return receivePart(wsi, st, part, final) && !wsi.closing && !st.closing && st.rx !== Rx.DONE;
+	},
+	fail: (wsi, code, why) => failWs(wsi, code, why),
+	untake(wsi, n) {
+		wsShared(wsi.context).untaken = n;
+	},
+};
+
 export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
-	return parseFrames(ws(wsi), buf, true, wsShared(wsi.context).mask, serverSink, wsi) as Handled;
+	const st = ws(wsi);
+	if (mustResume(st.pmd)) {
+		// output a pause left in the inflater comes before these bytes
+		const r = resumeRx(wsi, st.pmd!, wsi.protocol?.rxBufferSize ?? 0, pmdDeliver);
+		if (r !== Handled.OK) return r;
+		if (mustResume(st.pmd) || (wsi.rxPaused && !st.closing)) {
+			wsi.stashRx(buf, 0);
+			return Handled.OK;
+		}
+	}
+	return parseFrames(st, buf, true, wsShared(wsi.context).mask, serverSink, wsi) as Handled;
+}
+
+/**
+ * One piece to RECEIVE: checked as UTF-8 (text) first, flagged for isFirstFragment() and the
+ * rest. False when the connection is failed or the callback asked to close.
+ */
+function receivePart(wsi: Wsi, st: WsState, part: Uint8Array, final: boolean): boolean {
+	const text = st.msgOpcode === Opcode.TEXT;
+	if (text) {
+		if (part.length) {
+			st.utf8 = utf8Validate(st.utf8, part);
+			if (st.utf8 === UTF8_REJECT) {
+				failWs(wsi, CloseStatus.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+				return false;
+			}
+		}
+		if (final && st.utf8 !== 0) {
+			failWs(wsi, CloseStatus.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
+			return false;
+		}
+	}
+	st.pieceFirst = st.msgFirst;
+	st.pieceFinal = final;
+	st.pieceBinary = !text;
+	st.msgFirst = false;
+	if (wsi.callback(Reason.RECEIVE, part) !== 0) {
+		userClose(wsi);
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -219,7 +285,6 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
  * reading resumes, as lws holds what it has not delivered.
  */
 function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
-	const text = st.msgOpcode === Opcode.TEXT;
 	const lastOfFrame = st.frameLeft === 0;
 	const max = wsi.protocol?.rxBufferSize || piece.length || 1;
 	const shared = wsShared(wsi.context);
@@ -228,19 +293,8 @@ function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
 		const end = Math.min(i + max, piece.length);
 		const part = piece.subarray(i, end);
 		const final = st.fin && lastOfFrame && end === piece.length;
-		if (text) {
-			if (part.length) {
-				st.utf8 = utf8Validate(st.utf8, part);
-				if (st.utf8 === UTF8_REJECT) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
-			}
-			if (final && st.utf8 !== 0) return failWs(wsi, CloseStatus.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
-		}
-		st.pieceFirst = st.msgFirst;
-		st.pieceFinal = final;
-		st.pieceBinary = !text;
-		st.msgFirst = false;
 		shared.remainingInPiece = piece.length - end;
-		if (wsi.callback(Reason.RECEIVE, part) !== 0) return userClose(wsi);
+		if (!receivePart(wsi, st, part, final)) return Handled.OK;
 		i = end;
 		if (i < piece.length && wsi.rxPaused && !wsi.closing && !st.closing) {
 			shared.untaken = piece.length - i;
@@ -318,6 +372,10 @@ export function writeRoleProtocol(wsi: Wsi, data: Uint8Array, mode: number): Uin
 		if (st.txFragmenting) throw new Error("a new message before the fragmented one ended: use WRITE_CONTINUATION");
 		st.txFragmenting = !fin;
 	}
+	if (st.pmd && !isControl(op)) {
+		const compressed = deflateFrame(st.pmd, data, op, fin);
+		if (compressed) return compressed;
+	}
 	const hl = headerLength(data.length);
 	const tx = wsShared(wsi.context).tx;
 	// sendRaw copies whatever the socket does not take, so the shared buffer is safe to reuse
@@ -352,6 +410,7 @@ export function handleTimeout(wsi: Wsi, reason: number): Handled {
 
 export function closeRole(wsi: Wsi): void {
 	const st = ws(wsi);
+	if (st.pmd) release(st.pmd, wsi);
 	if (st.established) {
 		st.established = false;
 		wsi.callback(Reason.CLOSED);

@@ -8,6 +8,7 @@ import { encodeAscii } from "../../util/utf8.js";
 import { base64DecodedLength } from "../../util/base64.js";
 import { acceptKey, tokens } from "../../ws/handshake.js";
 import { WsState } from "./server.js";
+import { negotiatePmd, release } from "./pmd.js";
 
 /** The request asks for a WebSocket: answer the handshake and make the wsi a WebSocket of `role`, or refuse it. */
 export function upgradeToWs(wsi: Wsi, req: UpgradeRequest, role: Role): Handled {
@@ -41,15 +42,21 @@ export function upgradeToWs(wsi: Wsi, req: UpgradeRequest, role: Role): Handled 
 	let head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		`Sec-WebSocket-Accept: ${acceptKey(key)}\r\n`;
 	if (named) head += `Sec-WebSocket-Protocol: ${named}\r\n`;
-	if (!req.sendRaw(encodeAscii(head + "\r\n"))) return Handled.PLEASE_CLOSE;
+	const pmd = negotiatePmd(wsi, req.header("sec-websocket-extensions"), protocol);
+	if (pmd) head += `Sec-WebSocket-Extensions: ${pmd.line}\r\n`;
+	const ws = new WsState(wsi.context);
+	ws.pmd = pmd?.conn ?? null;
+	if (!req.sendRaw(encodeAscii(head + "\r\n"))) {
+		if (pmd) release(pmd.conn);
+		return Handled.PLEASE_CLOSE;
+	}
 
 	// The connection leaves HTTP: the head it holds stays readable through ESTABLISHED.
-	const ws = new WsState(wsi.context);
 	wsi.role = role;
 	wsi.rs = ws;
 	wsi.setTimeout(0, 0);
 	wsi.bindProtocol(protocol);
-	if (logEnabled(LogLevel.INFO)) lwsl.info(`wsi ${wsi.id}: WebSocket ${protocol.name} established`);
+	if (logEnabled(LogLevel.INFO)) lwsl.info(`wsi ${wsi.id}: WebSocket ${protocol.name} established${pmd ? ` (${pmd.line})` : ""}`);
 	ws.headSource = req.head;
 	const r = wsi.callback(Reason.ESTABLISHED);
 	ws.headSource = null;
