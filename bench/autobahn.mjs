@@ -15,14 +15,15 @@ import { join } from 'node:path';
 import { root, startXsws, startNode } from './lib.mjs';
 import { writeReadmeSection } from '../tools/readme-section.mjs';
 
-const o = { wstest: process.env.WSTEST ?? 'wstest', cases: null, readme: false };
+const o = { wstest: process.env.WSTEST ?? 'wstest', cases: null, readme: false, deflate: false };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--wstest') o.wstest = argv[++i];
   else if (a === '--cases') o.cases = argv[++i].split(',');
   else if (a === '--readme') o.readme = true;
-  else if (a === '--help') { console.log('usage: npm run autobahn -- [--wstest PATH] [--cases "1.*,9.*"] [--readme]'); process.exit(0); }
+  else if (a === '--deflate') o.deflate = true;
+  else if (a === '--help') { console.log('usage: npm run autobahn -- [--wstest PATH] [--cases "1.*,9.*"] [--deflate] [--readme]'); process.exit(0); }
   else { console.error(`autobahn: unknown argument ${a}`); process.exit(2); }
 }
 const probe = spawnSync(o.wstest, ['--help'], { encoding: 'utf8' });
@@ -37,7 +38,8 @@ mkdirSync(out, { recursive: true });
 
 // case 9 sends messages up to 16 MiB: the desktop heap and a limit that takes them
 const xsws = await startXsws('autobahn', { overrides: ['maxWsMessageSize=16777216'] });
-const node = await startNode('node-ws.mjs', []);
+// --deflate: the permessage-deflate sections (12, 13) alone, with ws offering the extension too
+const node = await startNode('node-ws.mjs', o.deflate ? ['deflate'] : []);
 const agents = { xsws: 'xsws', ws: `ws ${wsVersion}` };
 let status = 0;
 try {
@@ -47,8 +49,8 @@ try {
       { agent: agents.xsws, url: `ws://127.0.0.1:${xsws.port}/?mirror=ab`, protocols: ['lws-mirror-protocol'] },
       { agent: agents.ws, url: `ws://127.0.0.1:${node.port}/` },
     ],
-    cases: o.cases ?? ['*'],
-    'exclude-cases': ['12.*', '13.*'],
+    cases: o.cases ?? (o.deflate ? ['12.*', '13.*'] : ['*']),
+    'exclude-cases': o.deflate ? [] : ['12.*', '13.*'],
     'exclude-agent-cases': {},
   };
   writeFileSync(join(out, 'spec.json'), JSON.stringify(spec, null, 1));
@@ -70,7 +72,7 @@ try {
   if (ran(agents.ws) !== ran(agents.xsws)) { console.log(`autobahn: ${ran(agents.xsws)} cases ran against xsws, ${ran(agents.ws)} against ws`); status = 1; }
   if (bad.length) status = 1;
   if (o.readme) {
-    writeReadmeSection('autobahn', text);
+    writeReadmeSection(o.deflate ? 'autobahn-deflate' : 'autobahn', text);
     console.log('autobahn: README.md updated');
   }
   writeFileSync(join(out, 'summary.json'), JSON.stringify(rows, null, 1));
@@ -107,7 +109,9 @@ function counts(c) {
 
 function table(rows, version, minutes) {
   const lines = [
-    `Autobahn|Testsuite ${suiteVersion()}, cases 1-10, \`npm run autobahn\` (${minutes} min for both): xsws is the demo's mirror on its own instance (\`?mirror=ab\`, desktop heap, \`maxWsMessageSize=16777216\`); ws ${version} echoes (bench/servers/node-ws.mjs).`,
+    o.deflate
+      ? `Autobahn|Testsuite ${suiteVersion()}, cases 12-13 (permessage-deflate), \`npm run autobahn -- --deflate\` (${minutes} min for both): xsws is the demo's mirror on its own instance (\`?mirror=ab\`, desktop heap, its default permessage-deflate settings); ws ${version} echoes with \`perMessageDeflate: true\`.`
+      : `Autobahn|Testsuite ${suiteVersion()}, cases 1-10, \`npm run autobahn\` (${minutes} min for both): xsws is the demo's mirror on its own instance (\`?mirror=ab\`, desktop heap, \`maxWsMessageSize=16777216\`); ws ${version} echoes (bench/servers/node-ws.mjs).`,
     '',
     `| section | cases | xsws behavior | xsws close | ws ${version} behavior | ws ${version} close |`,
     '| --- | --- | --- | --- | --- | --- |',

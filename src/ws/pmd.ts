@@ -87,7 +87,8 @@ export function parseExtensions(header: string): ExtensionOffer[] | string {
 }
 
 function windowBits(v: string | true, min: number): number {
-	if (v === true || !/^[0-9]{1,2}$/.test(v)) return -1;
+	// RFC 7692 7.1.2: a decimal integer with no leading zeroes
+	if (v === true || !/^[1-9][0-9]?$/.test(v)) return -1;
 	const b = Number(v);
 	return b >= min && b <= 15 ? b : -1;
 }

@@ -51,7 +51,7 @@ const deflated = (s: string | Buffer): Buffer => {
 };
 const inflated = (b: Buffer): Buffer => zlib.inflateRawSync(Buffer.concat([b, Buffer.from([0, 0, 0xff, 0xff])]), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
 
-interface Got { pieces: Buffer[]; finals: boolean[]; options: number[] }
+interface Got { pieces: Buffer[]; finals: boolean[]; options: number[]; binary?: boolean[] }
 
 function proto(got: Got, onEstablished?: (wsi: Parameters<Protocol["callback"]>[0]) => void, pauseAt = 0): Protocol {
 	return {
@@ -61,6 +61,7 @@ function proto(got: Got, onEstablished?: (wsi: Parameters<Protocol["callback"]>[
 			if (reason === Reason.RECEIVE) {
 				got.pieces.push(Buffer.from(data as Uint8Array));
 				got.finals.push(ws.isFinalFragment(wsi));
+				got.binary?.push(ws.frameIsBinary(wsi));
 				if (pauseAt && got.pieces.length === pauseAt) wsi.rxFlowControl(false);
 			}
 			if (reason === Reason.SERVER_WRITEABLE) return wsi.write("hello hello hello hello", WriteProtocol.TEXT) < 0 ? -1 : 0;
@@ -118,6 +119,28 @@ describe("permessage-deflate in the WebSocket role (unit, fake host)", () => {
 		assert.equal(all.subarray(0, 5000).toString(), text.toString());
 		assert.equal(all.subarray(5000).toString(), "after");
 		assert.equal(got.finals.filter((f) => f).length, 2);
+	});
+
+	it("a text message whose end comes after a pause is still text: UTF-8 checked to its end (1007 when cut inside a sequence)", () => {
+		for (const [text, code] of [[Buffer.from("é".repeat(1500)), 0], [Buffer.concat([Buffer.from("é".repeat(1500)), Buffer.from([0xc3])]), 1007]] as const) {
+			const got: Got = { pieces: [], finals: [], options: [], binary: [] };
+			let wsiRef: Parameters<Protocol["callback"]>[0] | null = null;
+			const { io, s } = setup(got, { rxBufSize: 1024 }, (wsi) => { wsiRef = wsi; }, 1);
+			io.send(s, clientFrame(1, deflated(text), true, { rsv: 4 }));
+			assert.equal(got.pieces.length, 1, "paused after the first piece, the rest inflated or not yet");
+			for (let i = 0; i < 5; i++) {
+				wsiRef!.rxFlowControl(true);
+				io.run();
+			}
+			const frames = splitResponse(Buffer.from(s.out)).frames;
+			const close = frames.find((f) => f.opcode === 8);
+			if (code) assert.equal(close?.payload.readUInt16BE(0), 1007);
+			else {
+				assert.equal(close, undefined);
+				assert.equal(Buffer.concat(got.pieces).toString(), text.toString());
+			}
+			assert.ok(got.binary!.every((b) => b === false), "every piece of it is text");
+		}
 	});
 
 	it("sends compressed with RSV1 on the first frame; a message under the threshold goes plain", () => {

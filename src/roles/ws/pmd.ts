@@ -47,16 +47,22 @@ const enum P {
 	OWN_DEFLATER = 64,
 	/** it waits in the pool's queue for an inflater */
 	WAITING = 128,
-	/** what was agreed, packed: no context takeover on each side, the two windows */
-	SERVER_NCT = 256,
-	CLIENT_NCT = 512,
-	SERVER_BITS_SHIFT = 10,
-	CLIENT_BITS_SHIFT = 14,
-	/** bytes of TAIL the inflater has taken for the message being received (0..4) */
-	TAIL_SHIFT = 18,
-	TAIL_MASK = 7 << 18,
+	/** the message being received is text (the codec forgets its opcode when the last frame ends, and a pause may leave output after that) */
+	RX_TEXT = 256,
+	/** some of the message's payload went into the inflater (an empty message needs none) */
+	RX_FED = 512,
+	/** the connection failed or closed during the message: the rest of it is not inflated */
+	RX_DROPPED = 1024,
 	/** the flags that describe a message in progress or a reservation, not the agreement */
-	STATE = 255,
+	STATE = 2047,
+	/** what was agreed, packed: no context takeover on each side, the two windows */
+	SERVER_NCT = 2048,
+	CLIENT_NCT = 4096,
+	SERVER_BITS_SHIFT = 13,
+	CLIENT_BITS_SHIFT = 17,
+	/** bytes of TAIL the inflater has taken for the message being received (0..4) */
+	TAIL_SHIFT = 21,
+	TAIL_MASK = 7 << 21,
 }
 
 /** lws_set_extension_option() values of one connection, made only when one is set. */
@@ -125,7 +131,7 @@ export class PmdPool {
 				this.freeInflaters.pop()!.close();
 				this.freeInflaterBits.pop();
 			}
-			inf = c.inflater(bits);
+			inf = c.inflater(bits);	// throws when the host has no memory for it
 		}
 		this.inflatersOut++;
 		this.outBytes += inf.memory;
@@ -183,12 +189,17 @@ export class PmdPool {
 		if (i >= 0) this.waiters.splice(i, 1);
 	}
 
-	/** An inflater is free: the first waiting connection reads again (and takes it). */
-	private wake(): void {
-		const w = this.waiters.shift();
-		if (!w) return;
-		(w.rs as { pmd: PmdConn | null }).pmd!.bits &= ~P.WAITING;
-		w.setRxPause(WsiFlag.RX_ROLE, false);
+	/**
+	 * An inflater is free: every waiting connection reads again, and the first to start its
+	 * message takes it (the others wait again). Waking only one could strand the rest, when that
+	 * one closes or stays paused by its user without taking the inflater.
+	 */
+	wake(): void {
+		if (!this.waiters.length) return;
+		for (const w of this.waiters.splice(0)) {
+			(w.rs as { pmd: PmdConn | null }).pmd!.bits &= ~P.WAITING;
+			w.setRxPause(WsiFlag.RX_ROLE, false);
+		}
 	}
 }
 
@@ -278,20 +289,27 @@ export function negotiatePmd(wsi: Wsi, header: string | undefined, protocol: Pro
 	for (const why of r.declined) lwsl.info(`wsi ${wsi.id}: a permessage-deflate offer declined: ${why}`);
 	if (!("agreed" in r)) return null;
 	const conn = new PmdConn(pool, r.agreed);
-	if (!r.agreed.clientNoContextTakeover) {
-		conn.inflater = pool.takeInflater(conn.clientWindowBits);
-		if (!conn.inflater) return null;
-		conn.bits |= P.OWN_INFLATER;
-		pool.ownedInflaters++;
-	}
-	if (!r.agreed.serverNoContextTakeover) {
-		conn.deflater = pool.takeDeflater(conn.serverWindowBits, conn.level);
-		if (!conn.deflater) {
-			release(conn);
-			return null;
+	try {
+		if (!r.agreed.clientNoContextTakeover) {
+			conn.inflater = pool.takeInflater(conn.clientWindowBits);
+			if (!conn.inflater) return null;
+			conn.bits |= P.OWN_INFLATER;
+			pool.ownedInflaters++;
 		}
-		conn.bits |= P.OWN_DEFLATER;
-		pool.ownedDeflaters++;
+		if (!r.agreed.serverNoContextTakeover) {
+			conn.deflater = pool.takeDeflater(conn.serverWindowBits, conn.level);
+			if (!conn.deflater) {
+				release(conn);
+				return null;
+			}
+			conn.bits |= P.OWN_DEFLATER;
+			pool.ownedDeflaters++;
+		}
+	}
+	catch (e) {
+		lwsl.warn(`wsi ${wsi.id}: permessage-deflate declined: ${(e as Error).message}`);
+		release(conn);
+		return null;
 	}
 	return { conn, line: r.response };
 }
@@ -307,6 +325,8 @@ export function release(conn: PmdConn, wsi?: Wsi): void {
 	conn.inflater = null;
 	conn.deflater = null;
 	conn.bits &= ~P.STATE;
+	// what this connection leaves is free for others (a woken waiter that closed took nothing)
+	pool.wake();
 }
 
 /** The codec's RSV hook: RSV1 alone, on the first frame of a data message, is ours (RFC 7692 6). */
@@ -317,12 +337,17 @@ export function takeRsv(conn: PmdConn | null, rsv: number, opcode: number): bool
 }
 
 /** A data message starts: is it compressed? */
-export function startRx(conn: PmdConn): boolean {
+export function startRx(conn: PmdConn, text: boolean): boolean {
 	const compressed = (conn.bits & P.RSV1_SEEN) !== 0;
-	conn.bits = compressed ? (conn.bits | P.RX_COMPRESSED) & ~P.RSV1_SEEN : conn.bits & ~(P.RX_COMPRESSED | P.RSV1_SEEN);
+	conn.bits &= ~(P.RX_COMPRESSED | P.RSV1_SEEN | P.RX_TEXT | P.RX_FED | P.RX_DROPPED | P.TAIL_MASK);
+	if (compressed) conn.bits |= P.RX_COMPRESSED | (text ? P.RX_TEXT : 0);
 	conn.inflated = 0;
-	conn.bits &= ~P.TAIL_MASK;
 	return compressed;
+}
+
+/** The compressed message being received is text. */
+export function rxText(conn: PmdConn): boolean {
+	return (conn.bits & P.RX_TEXT) !== 0;
 }
 
 export function rxCompressed(conn: PmdConn | null): boolean {
@@ -351,14 +376,21 @@ export interface PmdDeliver {
  */
 export function inflatePiece(wsi: Wsi, conn: PmdConn, piece: Uint8Array, last: boolean, max: number, deliver: PmdDeliver): Handled {
 	conn.bits &= ~(P.RESUME | P.RESUME_LAST);
+	if (conn.bits & P.RX_DROPPED) return Handled.OK;
+	if (!piece.length && !(conn.bits & P.RX_FED)) {
+		// nothing of the message yet: an empty message inflates to nothing, and its tail alone
+		// would leave a kept inflater inside a stored block's header
+		if (last && deliver.receive(wsi, NOTHING, true)) endRx(conn);
+		return Handled.OK;
+	}
 	let inf = conn.inflater;
 	if (!inf) {
-		if (!piece.length) {
-			// an empty message inflates to nothing
-			if (last && deliver.receive(wsi, NOTHING, true)) endRx(conn);
-			return Handled.OK;
+		try {
+			inf = conn.pool.takeInflater(conn.clientWindowBits);
 		}
-		inf = conn.pool.takeInflater(conn.clientWindowBits);
+		catch (e) {
+			return drop(conn, deliver.fail(wsi, 1011, `permessage-deflate: ${(e as Error).message}`));
+		}
 		if (!inf) {
 			// every inflater is busy: this connection is not read until one comes back
 			conn.bits |= P.WAITING;
@@ -368,6 +400,7 @@ export function inflatePiece(wsi: Wsi, conn: PmdConn, piece: Uint8Array, last: b
 		}
 		conn.inflater = inf;
 	}
+	conn.bits |= P.RX_FED;
 	const limit = Math.min(conn.rxBufSize, max || conn.rxBufSize, conn.pool.out.length);
 	const out = limit === conn.pool.out.length ? conn.pool.out : conn.pool.out.subarray(0, limit);
 	const maxMessage = wsi.context.options.maxWsMessageSize;
@@ -386,7 +419,7 @@ export function inflatePiece(wsi: Wsi, conn: PmdConn, piece: Uint8Array, last: b
 				k = inf.inflate(src, n ? out.subarray(n) : out);
 			}
 			catch (e) {
-				return deliver.fail(wsi, 1007, `permessage-deflate: ${(e as Error).message}`);
+				return drop(conn, deliver.fail(wsi, 1007, `permessage-deflate: ${(e as Error).message}`));
 			}
 			const c = inf.consumed;
 			if (tail) conn.tail += c;
@@ -403,15 +436,15 @@ export function inflatePiece(wsi: Wsi, conn: PmdConn, piece: Uint8Array, last: b
 			}
 			if (k === 0 && c === 0) {
 				// input left, room for output, and no progress: never so for sound data
-				if (src.length) return deliver.fail(wsi, 1007, "permessage-deflate: the inflater made no progress");
+				if (src.length) return drop(conn, deliver.fail(wsi, 1007, "permessage-deflate: the inflater made no progress"));
 				break;
 			}
 		}
 		const ended = last && conn.tail === 4 && !inf.pending;
 		conn.inflated += n;
-		if (conn.inflated > maxMessage) return deliver.fail(wsi, 1009, `message inflates past maxWsMessageSize (${maxMessage})`);
+		if (conn.inflated > maxMessage) return drop(conn, deliver.fail(wsi, 1009, `message inflates past maxWsMessageSize (${maxMessage})`));
 		if (n === 0 && !ended) return Handled.OK;
-		if (!deliver.receive(wsi, n === out.length ? out : out.subarray(0, n), ended)) return Handled.OK;
+		if (!deliver.receive(wsi, n === out.length ? out : out.subarray(0, n), ended)) return drop(conn, Handled.OK);
 		if (ended) {
 			endRx(conn);
 			return Handled.OK;
@@ -432,6 +465,20 @@ export function inflatePiece(wsi: Wsi, conn: PmdConn, piece: Uint8Array, last: b
 /** Resume a drain a pause interrupted (handleRx, before new input). */
 export function resumeRx(wsi: Wsi, conn: PmdConn, max: number, deliver: PmdDeliver): Handled {
 	return inflatePiece(wsi, conn, NOTHING, (conn.bits & P.RESUME_LAST) !== 0, max, deliver);
+}
+
+/**
+ * The connection failed or is closing in the middle of a compressed message: nothing more of it
+ * is inflated, and an inflater taken for it goes back now, not when the closing handshake ends.
+ */
+function drop(conn: PmdConn, r: Handled): Handled {
+	conn.bits |= P.RX_DROPPED;
+	const inf = conn.inflater;
+	if (inf && !(conn.bits & P.OWN_INFLATER)) {
+		conn.inflater = null;
+		conn.pool.giveInflater(inf, conn.clientWindowBits);
+	}
+	return r;
 }
 
 /** A compressed message was delivered whole: without context takeover its inflater goes back. */
@@ -461,7 +508,14 @@ export function deflateFrame(conn: PmdConn, data: Uint8Array, opcode: number, fi
 			conn.pool.uncompressedOut++;
 			return null;
 		}
-		if (!conn.deflater) conn.deflater = conn.pool.takeDeflater(conn.serverWindowBits, conn.level);
+		if (!conn.deflater) {
+			try {
+				conn.deflater = conn.pool.takeDeflater(conn.serverWindowBits, conn.level);
+			}
+			catch (e) {
+				lwsl.warn(`permessage-deflate: a message goes uncompressed: ${(e as Error).message}`);
+			}
+		}
 		if (!conn.deflater) {
 			conn.pool.uncompressedOut++;
 			return null;

@@ -18,7 +18,7 @@ import { CloseStatus, isValidWireCloseCode } from "../../ws/close-codes.js";
 import { xorMask } from "../../util/xor.js";
 import { utf8Validate, UTF8_REJECT } from "../../util/utf8-validate.js";
 import { encodeUtf8 } from "../../util/utf8.js";
-import { deflateFrame, inflatePiece, mustResume, release, resumeRx, rxCompressed, startRx, takeRsv } from "./pmd.js";
+import { deflateFrame, inflatePiece, mustResume, release, resumeRx, rxCompressed, rxText, startRx, takeRsv } from "./pmd.js";
 import type { PmdConn, PmdDeliver } from "./pmd.js";
 
 /** How long we wait for the peer's close frame after sending ours. */
@@ -199,7 +199,7 @@ const serverSink: CodecSink<Wsi> = {
 		const max = wsi.context.options.maxWsMessageSize;
 		// a compressed message is held to its inflated size as it arrives (1009); its wire bytes only
 		// to what deflate can add to that much data (stored blocks: 5 bytes in 64 KiB) plus slack
-		const compressed = first ? (w.pmd !== null && startRx(w.pmd)) : rxCompressed(w.pmd);
+		const compressed = first ? (w.pmd !== null && startRx(w.pmd, w.msgOpcode === Opcode.TEXT)) : rxCompressed(w.pmd);
 		const wireMax = compressed ? max + (max >> 3) + 1024 : max;
 		if (w.msgLen + length > wireMax) return failWs(wsi, CloseStatus.MESSAGE_TOO_LARGE, `message larger than maxWsMessageSize (${max})`);
 		w.msgLen += length;
@@ -226,7 +226,7 @@ const pmdDeliver: PmdDeliver = {
 	receive(wsi, part, final) {
 		const st = ws(wsi);
 		wsShared(wsi.context).remainingInPiece = 0;
-		return receivePart(wsi, st, part, final) && !wsi.closing && !st.closing && st.rx !== Rx.DONE;
+		return receivePart(wsi, st, part, final, rxText(st.pmd!)) && !wsi.closing && !st.closing && st.rx !== Rx.DONE;
 	},
 	fail: (wsi, code, why) => failWs(wsi, code, why),
 	untake(wsi, n) {
@@ -252,8 +252,7 @@ export function handleRx(wsi: Wsi, buf: Uint8Array): Handled {
  * One piece to RECEIVE: checked as UTF-8 (text) first, flagged for isFirstFragment() and the
  * rest. False when the connection is failed or the callback asked to close.
  */
-function receivePart(wsi: Wsi, st: WsState, part: Uint8Array, final: boolean): boolean {
-	const text = st.msgOpcode === Opcode.TEXT;
+function receivePart(wsi: Wsi, st: WsState, part: Uint8Array, final: boolean, text: boolean): boolean {
 	if (text) {
 		if (part.length) {
 			st.utf8 = utf8Validate(st.utf8, part);
@@ -294,7 +293,7 @@ function dataPiece(wsi: Wsi, st: WsState, piece: Uint8Array): Handled {
 		const part = piece.subarray(i, end);
 		const final = st.fin && lastOfFrame && end === piece.length;
 		shared.remainingInPiece = piece.length - end;
-		if (!receivePart(wsi, st, part, final)) return Handled.OK;
+		if (!receivePart(wsi, st, part, final, st.msgOpcode === Opcode.TEXT)) return Handled.OK;
 		i = end;
 		if (i < piece.length && wsi.rxPaused && !wsi.closing && !st.closing) {
 			shared.untaken = piece.length - i;
