@@ -22,8 +22,10 @@ describe('WebSocket server on XS over TCP', function () {
   before(async () => { sim = await startSim(); });
   after(async () => { await sim?.stop(); });
 
-  it('serves libwebsockets-test-client on dumb-increment and mirror', async function () {
+  it('serves libwebsockets-test-client on dumb-increment and mirror, the mirror with permessage-deflate', async function () {
     if (!existsSync('/usr/bin/libwebsockets-test-client')) this.skip();
+    const pmd = async () => (await status(sim.port)).roles.ws.permessageDeflate.localhost;
+    const before = await pmd();
     // a ws client on the same mirror instance sees the test client's circles
     const watcher = await wsOpen(sim.port, 'lws-mirror-protocol');
     let circles = 0;
@@ -42,6 +44,10 @@ describe('WebSocket server on XS over TCP', function () {
     assert.ok(counts.length >= 20, `dumb-increment numbers received: ${counts.length}`);
     assert.ok(counts.every((n, i) => i === 0 || n === counts[i - 1] + 1), 'numbers increase by one');
     assert.ok(circles > 100, `mirror passed the test client's messages on (${circles})`);
+    // it offers deflate on both: the mirror takes it (its circles come in compressed), the
+    // counter's 64-byte rx buffer does not (as in lws, whose client could not inflate there)
+    const after = await pmd();
+    assert.ok(after.compressedBytesIn - before.compressedBytesIn > 1000, `the test client's messages came in compressed (${after.compressedBytesIn - before.compressedBytesIn} bytes)`);
   });
 
   it('parses a message sent one byte per TCP segment', async () => {

@@ -15,7 +15,6 @@ import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } fro
 import { CodecRx as Rx, parseFrames } from "../../ws/codec.js";
 import type { CodecSink, CodecState } from "../../ws/codec.js";
 import { CloseStatus, isValidWireCloseCode } from "../../ws/close-codes.js";
-import { xorMask } from "../../util/xor.js";
 import { utf8Validate, UTF8_REJECT } from "../../util/utf8-validate.js";
 import { encodeUtf8 } from "../../util/utf8.js";
 import { deflateFrame, inflatePiece, mustResume, release, resumeRx, rxCompressed, rxText, startRx, takeRsv } from "./pmd.js";
