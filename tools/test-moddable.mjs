@@ -6,7 +6,7 @@
 //   npm run test:moddable [-- mocha options, e.g. --grep burst]
 //
 // Writes build/moddable/project (xsws build --target esp32, which `-p lin` builds too), then runs
-// mocha on test/integration/{http,ws,limits}.test.mjs with XSWS_TARGET=moddable: startSim()
+// mocha on test/integration/{http,ws,pmd,limits}.test.mjs with XSWS_TARGET=moddable: startSim()
 // builds the demo for each set of config overrides (tools/moddable-lin.mjs) and starts mcsim.
 // Time limits are scaled (XSWS_TIME_SCALE, default 3) for Moddable's 20 ms socket poll; tests
 // of the simulator's own heap figures or of other firmwares are skipped there.
@@ -22,7 +22,7 @@ if (missing.length) {
   process.exit(1);
 }
 buildEsp32(join(repositoryRoot, 'manifest.json'), { outDir: projectDir, log: (m) => console.log(`test:moddable: ${m}`) });
-const specs = ['http', 'ws', 'limits'].map((name) => join(repositoryRoot, 'test', 'integration', `${name}.test.mjs`));
+const specs = ['http', 'ws', 'pmd', 'limits'].map((name) => join(repositoryRoot, 'test', 'integration', `${name}.test.mjs`));
 const scale = process.env.XSWS_TIME_SCALE ?? '3';
 const mocha = join(repositoryRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const r = spawnSync(process.execPath, [mocha, '--no-config', '--timeout', String(20000 * Number(scale)), ...specs, ...process.argv.slice(2)], {

@@ -3,6 +3,7 @@
  * `Sec-WebSocket-Extensions`, the server choosing an offer and writing its answer, and a client
  * checking the answer it got. It knows nothing of wsi or sockets.
  */
+import { isTchar } from "../http/parser.js";
 
 /** What one side of a negotiation wants (a vhost's `permessageDeflate` settings). */
 export interface PmdWish {
@@ -32,7 +33,15 @@ export interface ExtensionOffer {
 	params: [string, string | true][];
 }
 
-const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/*
+ * No RegExp here: a module-level one is preloaded into flash on the board, where exec() writing
+ * its state faults (Moddable's mcsim segfaulted on it), and a new one per call allocates.
+ */
+function isToken(s: string): boolean {
+	if (!s.length) return false;
+	for (let i = 0; i < s.length; i++) if (!isTchar(s.charCodeAt(i))) return false;
+	return true;
+}
 
 /** The extensions of one or more `Sec-WebSocket-Extensions` values (RFC 6455 9.1), or a string saying why they do not parse. */
 export function parseExtensions(header: string): ExtensionOffer[] | string {
@@ -42,7 +51,7 @@ export function parseExtensions(header: string): ExtensionOffer[] | string {
 	const skipWs = (): void => { while (i < n && (header[i] === " " || header[i] === "\t")) i++; };
 	const token = (): string => {
 		const start = i;
-		while (i < n && TCHAR.test(header[i])) i++;
+		while (i < n && isTchar(header.charCodeAt(i))) i++;
 		return header.slice(start, i);
 	};
 	for (;;) {
@@ -69,7 +78,7 @@ export function parseExtensions(header: string): ExtensionOffer[] | string {
 					if (end < 0) return "unterminated quoted parameter value";
 					value = header.slice(i + 1, end);
 					i = end + 1;
-					if (!TCHAR.test(value)) return `parameter ${key}: quoted value is not a token`;
+					if (!isToken(value)) return `parameter ${key}: quoted value is not a token`;
 				}
 				else {
 					value = token();
@@ -88,7 +97,8 @@ export function parseExtensions(header: string): ExtensionOffer[] | string {
 
 function windowBits(v: string | true, min: number): number {
 	// RFC 7692 7.1.2: a decimal integer with no leading zeroes
-	if (v === true || !/^[1-9][0-9]?$/.test(v)) return -1;
+	if (v === true || v.length > 2 || v[0] === "0") return -1;
+	for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) < 48 || v.charCodeAt(i) > 57) return -1;
 	const b = Number(v);
 	return b >= min && b <= 15 ? b : -1;
 }

@@ -38,11 +38,15 @@ export function startSim(args = [], { startTimeoutMs = 20000 } = {}) {
   });
   let text = '';
   let exitInfo = null;
+  let stopping = false;
   const exited = new Promise((res) => child.on('exit', (code, signal) => {
     exitInfo = { code, signal };
+    // a simulator that dies under a test says why (a stack overflow names the JS calls)
+    if (!stopping && text) process.stderr.write(`\nsimulator exited (${signal ?? code}) while in use; its last output:\n${text.slice(-4000)}\n`);
     res(exitInfo);
   }));
   const stop = async () => {
+    stopping = true;
     if (exitInfo) return exitInfo;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
     const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 3000);
