@@ -40,6 +40,12 @@ describe('lint: the layering rules (eslint.config.mjs)', function () {
     assert.deepEqual(await errors('import { Reason } from "xsws";\nimport { moddableHost } from "xsws/host/moddable";\nimport { echo } from "./echo.js";\nexport const x = [Reason, moddableHost, echo];\n', 'examples/good/main.ts'), []);
   });
 
+  it('a module-level RegExp fails (the board keeps it in flash); one made inside a function passes', async function () {
+    assert.match((await errors('const TOKEN = /^[a-z]+$/;\nexport const ok = (s: string): boolean => TOKEN.test(s);\n', 'src/ws/bad.ts')).join('\n'), /no-restricted-syntax: no module-level RegExp/);
+    assert.match((await errors('export const TOKEN = new RegExp("^a");\n', 'plugins/bad.ts')).join('\n'), /no-restricted-syntax: no module-level RegExp/);
+    assert.deepEqual(await errors('export const ok = (s: string): boolean => /^[a-z]+$/.test(s);\n', 'src/ws/good.ts'), []);
+  });
+
   it('the tree passes', async function () {
     const results = await eslint.lintFiles(['src', 'plugins', 'apps', 'examples']);
     const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));
