@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseOverrides } from './manifest.mjs';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const moddableDir = join(repositoryRoot, 'build', 'moddable');
@@ -50,20 +51,17 @@ export function moddableCommand(args) {
 }
 
 function parseRun(args) {
-  const config = {};
+  const overrides = [];
   let desktopHeap = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--port') config.port = Number(args[++i]);
+    if (arg === '--port') overrides.push(`port=${args[++i]}`);
     else if (arg === '--desktop-heap') desktopHeap = true;
-    else if (!arg.startsWith('-') && arg.includes('=')) {
-      const [key, ...rest] = arg.split('=');
-      const value = rest.join('=');
-      config[key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-    }
+    else if (!arg.startsWith('-') && arg.includes('=')) overrides.push(arg);
     else throw new Error(`${arg}: only the demo firmware with --port, --desktop-heap and key=value runs on Moddable's runtime here`);
   }
-  return { config, desktopHeap };
+  // typed and nested as xsws run does (permessageDeflate.threshold=100, ...=false)
+  return { config: parseOverrides(overrides), desktopHeap };
 }
 
 /** Build (when needed) the demo for `lin` with these overrides; returns the mc.so path. */
