@@ -164,16 +164,18 @@ export function pmdPool(vhost: Vhost): PmdPool | null {
 }
 
 /** What /status.json shows of permessage-deflate, per vhost that has it (null when none does). */
-export function pmdStatus(context: { vhosts: readonly Vhost[] }): object | null {
+export function pmdStatus(context: { vhosts: readonly Vhost[]; roleData: Map<string, object> }): object | null {
 	let vhosts: Record<string, object> | null = null;
+	const pools = context.roleData.get("pmd") as Map<Vhost, PmdPool> | undefined;
 	for (const vh of context.vhosts) {
-		const p = pmdPool(vh);
-		if (!p) continue;
+		if (!vh.pmd) continue;
+		// a pool not made yet (no connection negotiated) is not made to be reported
+		const p = pools?.get(vh);
 		(vhosts ??= {})[vh.name] = {
-			inflatersOut: p.inflaters.out, maxInflaters: p.cfg.maxInflaters,
-			deflatersOut: p.deflaters.out, maxDeflaters: p.cfg.maxDeflaters,
-			nativeBytes: p.nativeBytes,
-			compressedBytesIn: p.compressedIn, framesCompressedOut: p.compressedOut, messagesUncompressedOut: p.uncompressedOut,
+			inflatersOut: p ? p.inflaters.out : 0, maxInflaters: vh.pmd.maxInflaters,
+			deflatersOut: p ? p.deflaters.out : 0, maxDeflaters: vh.pmd.maxDeflaters,
+			nativeBytes: p ? p.nativeBytes : 0,
+			compressedBytesIn: p ? p.compressedIn : 0, framesCompressedOut: p ? p.compressedOut : 0, messagesUncompressedOut: p ? p.uncompressedOut : 0,
 		};
 	}
 	return vhosts && { permessageDeflate: vhosts };
