@@ -14,6 +14,9 @@ export function isControl(op: number): boolean {
 	return (op & 8) !== 0;
 }
 
+/** The longest frame header: 2 bytes, a 64-bit length and a mask key. Frames built in place leave this much room ahead of the payload. */
+export const MAX_HEADER_LENGTH = 14;
+
 /** Bytes a header for `len` takes (4 more with a mask key). */
 export function headerLength(len: number, masked = false): number {
 	return (len < 126 ? 2 : len < 65536 ? 4 : 10) + (masked ? 4 : 0);

@@ -8,6 +8,7 @@ import { WsiFlag } from "../../core/wsi.js";
 import type { Vhost } from "../../core/vhost.js";
 import type { ResolvedPmd } from "../../core/options.js";
 import { pmdCompressors } from "../../ws/compressors.js";
+import { MAX_HEADER_LENGTH } from "../../ws/frame.js";
 import type { PmdDeflater, PmdInflater } from "../../ws/compressors.js";
 import { P } from "./pmd-conn.js";
 import type { PmdConn } from "./pmd-conn.js";
@@ -96,7 +97,7 @@ export class PmdPool {
 
 	/** compressed frames whose worst case fits are built here (made when first needed) */
 	get tx(): Uint8Array {
-		return (this.txBuf ??= new Uint8Array(this.cfg.txBufSize + 14));
+		return (this.txBuf ??= new Uint8Array(this.cfg.txBufSize + MAX_HEADER_LENGTH));
 	}
 
 	/** Native bytes held by the pool's inflaters and deflaters, out and free. */

@@ -13,11 +13,11 @@
  */
 import type { Wsi } from "../../core/wsi.js";
 import type { Protocol } from "../../core/types.js";
-import { PMD_LIMITS } from "../../core/options.js";
+import { PMD_LIMITS, PMD_OPTIONS } from "../../core/options.js";
 import { lwsl } from "../../core/log.js";
 import { acceptPmd, parseExtensions } from "../../ws/pmd.js";
 import { pmdCompressors } from "../../ws/compressors.js";
-import { headerLength, writeHeader } from "../../ws/frame.js";
+import { MAX_HEADER_LENGTH as HEAD, headerLength, writeHeader } from "../../ws/frame.js";
 import { P, PmdConn } from "./pmd-conn.js";
 import { pmdPool } from "./pmd-pool.js";
 
@@ -136,11 +136,12 @@ export function deflateFrame(conn: PmdConn, data: Uint8Array, opcode: number, fi
 	const d = conn.deflater!;
 	const bound = d.bound(data.length);
 	const pool = conn.pool;
-	const out = bound <= conn.txBufSize ? pool.tx : new Uint8Array(bound + 14);
-	let n = d.deflate(data, out.subarray(14, 14 + bound));
+	// compressed after room for the longest header, which is written once the length is known
+	const out = bound <= conn.txBufSize ? pool.tx : new Uint8Array(bound + HEAD);
+	let n = d.deflate(data, out.subarray(HEAD, HEAD + bound));
 	// RFC 7692 7.2.1: the message's last frame leaves off the sync flush's 00 00 FF FF
 	if (fin) n -= 4;
-	const start = 14 - headerLength(n);
+	const start = HEAD - headerLength(n);
 	writeHeader(out, start, opcode, fin, n, undefined, first ? 4 : 0);
 	pool.compressedOut++;
 	if (fin) {
@@ -150,21 +151,25 @@ export function deflateFrame(conn: PmdConn, data: Uint8Array, opcode: number, fi
 			conn.deflater = null;
 		}
 	}
-	return out.subarray(start, 14 + n);
+	return out.subarray(start, HEAD + n);
 }
 
-/** lws_set_extension_option() for permessage-deflate: the value clamped to what the vhost allows; false for an unknown name. */
+/**
+ * lws_set_extension_option() for permessage-deflate: the value clamped to the option's bounds in
+ * PMD_OPTIONS, and the buffer sizes to the vhost's (its shared buffers are that big); false for an
+ * unknown name.
+ */
 export function setOption(conn: PmdConn, name: string, value: number): boolean {
 	const c = conn.pool.cfg;
 	const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, Math.floor(v)));
 	switch (name) {
-		case "rx_buf_size": conn.options().rxBufSize = clamp(value, 128, c.rxBufSize); return true;
-		case "tx_buf_size": conn.options().txBufSize = clamp(value, 256, c.txBufSize); return true;
+		case "rx_buf_size": conn.options().rxBufSize = clamp(value, PMD_OPTIONS.rxBufSize.min, c.rxBufSize); return true;
+		case "tx_buf_size": conn.options().txBufSize = clamp(value, PMD_OPTIONS.txBufSize.min, c.txBufSize); return true;
 		case "compression_level":
-			conn.options().level = clamp(value, 0, 9);
+			conn.options().level = clamp(value, PMD_OPTIONS.compressionLevel.min, PMD_OPTIONS.compressionLevel.max);
 			conn.deflater?.setLevel(conn.level);
 			return true;
-		case "threshold": conn.options().threshold = clamp(value, 0, 0x7fffffff); return true;
+		case "threshold": conn.options().threshold = clamp(value, PMD_OPTIONS.threshold.min, PMD_OPTIONS.threshold.max); return true;
 	}
 	return false;
 }

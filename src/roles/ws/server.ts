@@ -11,7 +11,7 @@ import type { Context } from "../../core/context.js";
 import { RoomClass } from "../../core/role.js";
 import { lwsl } from "../../core/log.js";
 import { TIMINGS } from "../../core/options.js";
-import { Opcode, isControl, frame, closePayload, headerLength, writeHeader } from "../../ws/frame.js";
+import { Opcode, isControl, frame, closePayload, headerLength, writeHeader, MAX_HEADER_LENGTH } from "../../ws/frame.js";
 import { CodecRx as Rx, parseFrames } from "../../ws/codec.js";
 import type { CodecSink, CodecState } from "../../ws/codec.js";
 import { CloseStatus, isValidWireCloseCode } from "../../ws/close-codes.js";
@@ -131,7 +131,7 @@ interface WsShared {
 function wsShared(context: Context): WsShared {
 	let s = context.roleData.get("ws") as WsShared | undefined;
 	if (!s) {
-		s = { mask: new Uint8Array(4), remainingInPiece: 0, untaken: 0, upgrading: null, upgradeSource: null, tx: new Uint8Array(context.options.rxBufferSize + 14) };
+		s = { mask: new Uint8Array(4), remainingInPiece: 0, untaken: 0, upgrading: null, upgradeSource: null, tx: new Uint8Array(context.options.rxBufferSize + MAX_HEADER_LENGTH) };
 		context.roleData.set("ws", s);
 	}
 	return s;
